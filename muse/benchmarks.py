@@ -1,0 +1,22 @@
+"""Figures in docs/BENCHMARKS.md: each benchmark owns one section and rewrites only that."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from muse.settings import REPO_ROOT
+
+BENCHMARKS_FILE = REPO_ROOT / "docs" / "BENCHMARKS.md"
+HEADER = "# Benchmarks\n\nEvery figure here was measured on the project's 2-core CPU machine by the command shown in its section.\n"
+
+
+def write_section(name: str, markdown: str, path: Path = BENCHMARKS_FILE) -> None:
+    """Replace the section between `<!-- bench:NAME -->` markers (appending it the first time)."""
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{start}\n{markdown.strip()}\n{end}"
+    text = path.read_text() if path.exists() else HEADER
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end), re.DOTALL)
+    text = pattern.sub(lambda _: block, text) if pattern.search(text) else text.rstrip() + "\n\n" + block + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)

