@@ -1,0 +1,1 @@
+"""Data muse's vision models train and are measured on, generated or shipped by a package: no download."""
