@@ -1,0 +1,94 @@
+"""Text → image: `generate_image(prompt, n, seed)` with muse's pipeline or a local Stable Diffusion.
+
+The configured directory (`generation.diffusion_model`) is muse's own pipeline (shipped in
+models/diffusion) or any local diffusers text-to-image directory such as a Stable Diffusion
+checkpoint, which loads through `AutoPipelineForText2Image`. Either is loaded once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.tools import tool
+from PIL import Image
+from pydantic import BaseModel, Field
+
+from muse.errors import MuseError
+from muse.settings import get_settings
+from tools.provenance import save_generated
+
+MUSE_PIPELINE = "MuseDiffusionPipeline"
+
+
+@dataclass(frozen=True)
+class Generation:
+    images: list[Image.Image]
+    prompt: str
+    model: str
+    seed: int
+    steps: int
+    guidance: float
+
+
+@lru_cache(maxsize=2)
+def load_pipeline(directory: str):
+    """muse's pipeline or any diffusers text-to-image directory, in float32 on the CPU."""
+    import torch
+
+    path = Path(directory)
+    index = path / "model_index.json"
+    if not index.exists():
+        raise MuseError(f"{path}: not a diffusers pipeline directory (no model_index.json); train one with: muse train diffusion")
+    threads = get_settings().generation.threads
+    if threads > 0:
+        torch.set_num_threads(threads)
+    if json.loads(index.read_text()).get("_class_name") == MUSE_PIPELINE:
+        from tools.diffusion_pipeline import MuseDiffusionPipeline
+
+        pipe = MuseDiffusionPipeline.from_pretrained(path, dtype=torch.float32)
+    else:
+        from diffusers import AutoPipelineForText2Image
+
+        pipe = AutoPipelineForText2Image.from_pretrained(path, dtype=torch.float32)
+    pipe.set_progress_bar_config(delay=1.0, leave=False)  # a bar only when sampling takes over a second
+    return pipe
+
+
+def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None = None, guidance: float | None = None) -> Generation:
+    """`n` images of `prompt`; the same seed, steps and guidance give the same pixels."""
+    import torch
+
+    if not prompt.strip():
+        raise MuseError("empty prompt: describe what to draw, e.g. 'a large red star on a white background'")
+    if n < 1:
+        raise MuseError(f"n must be at least 1, not {n}")
+    settings = get_settings().generation
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    steps, guidance = steps or settings.steps, settings.guidance if guidance is None else guidance
+    if steps < 1:
+        raise MuseError(f"steps must be at least 1, not {steps}")
+    pipe = load_pipeline(str(settings.diffusion_model))
+    generator = torch.Generator().manual_seed(seed)
+    images = pipe(prompt, num_images_per_prompt=n, num_inference_steps=steps, guidance_scale=guidance, generator=generator).images
+    return Generation(images, prompt, Path(settings.diffusion_model).name, seed, steps, guidance)
+
+
+def save_generation(generation: Generation) -> list[Path]:
+    fields = {k: getattr(generation, k) for k in ("prompt", "model", "seed", "steps", "guidance")}
+    return save_generated(generation.images, get_settings().home / "images", **fields)
+
+
+class GenerateImageArgs(BaseModel):
+    prompt: str = Field(description="what to draw")
+    n: int = Field(1, ge=1, le=8, description="how many images")
+    seed: int | None = Field(None, ge=0, description="random seed")
+
+
+@tool("generate_image", args_schema=GenerateImageArgs)
+def generate_image(prompt: str, n: int = 1, seed: int | None = None) -> list[str]:
+    """Draw a new picture from a text description."""
+    return [str(path) for path in save_generation(generate(prompt, n, seed))]

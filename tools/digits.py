@@ -1,0 +1,81 @@
+"""Handwritten digits on request: `generate_digit(digit, n, model="gan"|"vae"|"diffusion")`.
+
+The GAN and VAE draw 8x8 digits like scikit-learn's, shown at 64x64 exactly as the dataset's
+images are (bicubic upscale); "diffusion" asks the text-to-image pipeline for
+"a handwritten digit seven". Models load once per process.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from langchain_core.tools import tool
+from PIL import Image
+from pydantic import BaseModel, Field
+
+from muse.errors import MuseError
+from muse.settings import get_settings
+from tools.data.captions import digit_caption
+from tools.data.digits import digit_to_image
+from tools.provenance import save_generated
+
+MODELS = ("gan", "vae", "diffusion")
+MAX_DIGITS = 16
+
+
+@lru_cache(maxsize=4)
+def load_digit_model(kind: str, directory: str):
+    """The GAN's generator or the VAE, in eval mode."""
+    from tools.digits_models import DigitGenerator, DigitVAE
+
+    if not (Path(directory) / "model.safetensors").exists():
+        raise MuseError(f"no digits-{kind} weights in {directory}; train them with: muse train digits-{kind}")
+    model_class = DigitGenerator if kind == "gan" else DigitVAE
+    return model_class.from_pretrained(directory).float().eval()
+
+
+def check_request(digit: int, n: int, model: str) -> None:
+    if not 0 <= digit <= 9:
+        raise MuseError(f"digit must be 0-9, not {digit}")
+    if not 1 <= n <= MAX_DIGITS:
+        raise MuseError(f"n must be between 1 and {MAX_DIGITS}, not {n}")
+    if model not in MODELS:
+        raise MuseError(f"unknown digit model {model!r}; choose from {', '.join(MODELS)}")
+
+
+def generate_digits(digit: int, n: int = 1, model: str = "gan", seed: int | None = None) -> tuple[list[Image.Image], dict]:
+    """`n` images of `digit` and their provenance fields; the same seed gives the same images."""
+    import torch
+
+    check_request(digit, n, model)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    settings = get_settings().generation
+    if model == "diffusion":
+        from tools.diffusion import generate
+
+        result = generate(digit_caption(digit), n, seed)
+        return result.images, {"prompt": result.prompt, "model": f"{result.model} (diffusion)", "seed": seed, "steps": result.steps, "guidance": result.guidance}
+    directory = settings.digits_gan if model == "gan" else settings.digits_vae
+    network = load_digit_model(model, str(directory))
+    arrays = network.sample(torch.full((n,), digit), torch.Generator().manual_seed(seed))[:, 0].numpy()
+    return [digit_to_image(a) for a in arrays], {"prompt": digit_caption(digit), "model": f"digits-{model}", "seed": seed}
+
+
+def generate_digit_files(digit: int, n: int = 1, model: str = "gan", seed: int | None = None) -> list[Path]:
+    images, fields = generate_digits(digit, n, model, seed)
+    return save_generated(images, get_settings().home / "images", **fields)
+
+
+class GenerateDigitArgs(BaseModel):
+    digit: int = Field(ge=0, le=9, description="the digit")
+    n: int = Field(1, ge=1, le=MAX_DIGITS, description="how many")
+    model: Literal["gan", "vae", "diffusion"] = Field("gan", description="which generator")
+
+
+@tool("generate_digit", args_schema=GenerateDigitArgs)
+def generate_digit(digit: int, n: int = 1, model: str = "gan") -> list[str]:
+    """Draw handwritten digits."""
+    return [str(path) for path in generate_digit_files(digit, n, model)]
