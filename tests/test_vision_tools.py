@@ -1,0 +1,68 @@
+"""The vision tools' LangChain schemas match the planner's declared ones; question and caption parsing; BLEU."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from muse.errors import MuseError
+from tools.ask import answer_from_caption, ask_image, parse_question
+from tools.bleu import corpus_bleu
+from tools.caption import caption_image
+from tools.data.captions import parse_caption
+from tools.data.questions import digit_questions, scene_questions
+from tools.data.shapes_world import ShapesWorld
+from tools.judge import classify_image
+
+DECLARED = {t["name"]: t for t in json.loads((Path(__file__).parents[1] / "tools/llm/builtin_tools.json").read_text())}
+
+
+@pytest.mark.parametrize("tool", [caption_image, ask_image, classify_image])
+def test_tool_schema_matches_declaration(tool):
+    declared = DECLARED[tool.name]
+    schema = tool.args_schema.model_json_schema()
+    assert set(schema["properties"]) == set(declared["parameters"]["properties"])
+    assert set(schema.get("required", [])) == set(declared["parameters"]["required"])
+    assert tool.description == declared["description"]
+
+
+def test_generated_questions_are_answered_right_from_true_captions():
+    """The question grammar and the answer logic agree on every generated question (so errors are the model's)."""
+    rng = random.Random(0)
+    scenes = ShapesWorld(0).sample(200, "test")
+    questions = scene_questions(scenes, rng)
+    assert len({q.kind for q in questions}) == 11 and {q.answer for q in questions if q.kind.startswith("yes")} == {"yes", "no"}
+    for q in questions:
+        assert answer_from_caption(scenes[q.image_index].caption, q.question) == q.answer, q
+    digits = digit_questions([7, 0], rng)
+    assert [q.answer for q in digits] == ["seven", "zero"]
+    for q in digits:
+        assert answer_from_caption(f"a handwritten digit {q.answer}", q.question) == q.answer
+
+
+def test_question_parsing():
+    assert parse_question("What colour is the background?") == ("background", None)
+    assert parse_question("is the background red?") == ("yes_no:background", "red")
+    assert parse_question("Is there a triangle?") == ("yes_no:shape", "triangle")
+    assert parse_question("is it small or large?") == ("size", None)
+    assert parse_question("which digit is this?") == ("digit", None)
+    assert answer_from_caption("a big green star in the middle on a grey background", "where is it?") == "in the center"
+    assert answer_from_caption("a handwritten digit seven", "what colour is the shape?") == "unknown"
+    with pytest.raises(MuseError, match="cannot parse the question"):
+        parse_question("why?")
+
+
+def test_parse_free_text_caption():
+    assert parse_caption("A red circle on a blue background.") == {
+        "color": "red", "background": "blue", "shape": "circle", "count": "1"}
+    assert parse_caption("white star on black")["shape"] == "star"
+    assert parse_caption("the handwritten number 4") == {"digit": "four"}
+
+
+def test_bleu():
+    assert corpus_bleu(["a red star"], [["a red star"]]) == 0.0  # no 4-grams in a 3-word sentence
+    assert corpus_bleu(["the cat sat on the mat"], [["the cat sat on the mat"]]) == pytest.approx(1.0)
+    assert corpus_bleu(["the cat sat on a mat"], [["the cat sat on the mat"]]) == pytest.approx((5 / 6 * 3 / 5 * 2 / 4 * 1 / 3) ** 0.25)

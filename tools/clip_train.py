@@ -1,0 +1,116 @@
+"""Train muse's small open_clip CLIP on ShapesWorld and digit captions with open_clip's ClipLoss.
+
+    muse train clip [--quick] [--steps N] [--out models/clip]
+
+Scenes carry captions in several phrasings; digits are augmented and captioned "a handwritten
+digit seven" (and variants). Weights are saved as fp16 safetensors that
+`open_clip.create_model_and_transforms("muse-clip-s", pretrained=path)` loads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from tools.clip import register_configs
+from tools.data.captions import digit_caption
+from tools.data.digits import load_digits_split
+from tools.data.shapes_world import ShapesWorld
+from tools.training import augment_digits, create_writer, images_to_tensor, prepare, save_fp16
+
+WEIGHTS_FILE = "open_clip_model.safetensors"
+
+
+class ClipData:
+    """Pre-rendered scenes and digits with their captions, batched as pixels in [0, 1] plus texts."""
+
+    def __init__(self, split: str, n_scenes: int, seed: int, resolution: int):
+        scenes = ShapesWorld(seed).sample(n_scenes, split)
+        digits = load_digits_split(split, seed=seed, resolution=resolution)
+        self.scene_px = images_to_tensor([s.image for s in scenes], resolution)
+        self.scene_captions = [s.caption for s in scenes]
+        self.digit_px = images_to_tensor(digits.images, resolution)
+        self.digit_labels = digits.labels.tolist()
+        self.rng = random.Random(seed)
+
+    def batch(self, size: int, n_digits: int, generator: torch.Generator) -> tuple[torch.Tensor, list[str]]:
+        s = torch.randint(len(self.scene_px), (size - n_digits,), generator=generator)
+        d = torch.randint(len(self.digit_px), (n_digits,), generator=generator)
+        texts = [self.scene_captions[i] for i in s.tolist()]
+        texts += [digit_caption(self.digit_labels[i], self.rng) for i in d.tolist()]
+        return torch.cat([self.scene_px[s], augment_digits(self.digit_px[d], generator)]), texts
+
+
+def cosine_lr(step: int, steps: int, base: float, warmup: int) -> float:
+    if step < warmup:
+        return base * (step + 1) / warmup
+    return 0.5 * base * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup)))
+
+
+@torch.no_grad()
+def in_batch_accuracy(model, normalize, tokenizer, pixels, texts) -> float:
+    """How often each image's own caption scores highest among the batch's captions."""
+    model.eval()
+    image = model.encode_image(normalize(pixels), normalize=True)
+    text = model.encode_text(tokenizer(texts), normalize=True)
+    model.train()
+    scores = image @ text.T
+    return (scores.argmax(-1) == torch.arange(len(texts))).float().mean().item()
+
+
+def train_clip(
+    out_dir: Path,
+    name: str = "muse-clip-s",
+    steps: int = 1200,
+    batch_size: int = 64,
+    n_scenes: int = 20000,
+    lr: float = 1e-3,
+    seed: int = 0,
+    threads: int = 1,
+) -> dict[str, float]:
+    import open_clip
+    import torchvision.transforms.v2 as T
+
+    generator = prepare(seed, threads)
+    started = time.time()
+    register_configs()
+    model = open_clip.create_model(name)
+    tokenizer = open_clip.get_tokenizer(name)
+    resolution = model.visual.image_size[0]
+    normalize = T.Normalize(model.visual.preprocess_cfg["mean"], model.visual.preprocess_cfg["std"])
+    train, val = ClipData("train", n_scenes, seed, resolution), ClipData("val", 256, seed, resolution)
+    val_pixels, val_texts = val.batch(min(batch_size, 128), 8, torch.Generator().manual_seed(seed))
+    loss_fn = open_clip.ClipLoss()
+    decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "embedding" not in n]
+    rest = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "embedding" not in n)]
+    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}], lr=lr)
+    writer = create_writer("clip")
+    model.train()
+    n_digits = max(1, batch_size // 8)
+    for step in tqdm(range(steps), desc="train clip"):
+        for group in optimizer.param_groups:
+            group["lr"] = cosine_lr(step, steps, lr, warmup=max(1, steps // 20))
+        pixels, texts = train.batch(batch_size, n_digits, generator)
+        image_features, text_features, logit_scale = model(normalize(pixels), tokenizer(texts))
+        loss = loss_fn(image_features, text_features, logit_scale)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        with torch.no_grad():
+            model.logit_scale.clamp_(0, math.log(100))
+        writer.add_scalar("loss/train", loss.item(), step)
+        if (step + 1) % 100 == 0 or step + 1 == steps:
+            writer.add_scalar("val/in_batch_accuracy", in_batch_accuracy(model, normalize, tokenizer, val_pixels, val_texts), step)
+    accuracy = in_batch_accuracy(model, normalize, tokenizer, val_pixels, val_texts)
+    writer.close()
+    save_fp16(model.state_dict(), out_dir / WEIGHTS_FILE)
+    training = {"model": name, "steps": steps, "batch_size": batch_size, "n_scenes": n_scenes, "seed": seed,
+                "seconds": round(time.time() - started), "val_in_batch_accuracy": accuracy}
+    (out_dir / "training.json").write_text(json.dumps(training, indent=2) + "\n")
+    return {"val_in_batch_accuracy": accuracy}
