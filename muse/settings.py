@@ -48,9 +48,27 @@ class PlannerSettings(BaseModel):
 class VisionSettings(BaseModel):
     """Image understanding: CLIP, captioner, image questions, judge classifier."""
 
+    # An open_clip model name (muse's own "muse-clip-s", or e.g. "ViT-B-32") and its local weights file.
+    clip_model: str = "muse-clip-s"
+    clip_pretrained: str = str(SHIPPED_MODELS_DIR / "clip" / "open_clip_model.safetensors")
+    # A transformers captioning directory: VisionEncoderDecoderModel (muse's own, ViT-GPT2) or BLIP.
+    captioner: str = str(SHIPPED_MODELS_DIR / "captioner")
+    judge: str = str(SHIPPED_MODELS_DIR / "judge")
+    max_new_tokens: int = 24
+    max_pixels: int = 40_000_000  # larger images are refused as decompression bombs
+    threads: int = 0  # torch threads; 0 keeps torch's default
+
 
 class GenerationSettings(BaseModel):
     """Image generation: text-to-image diffusion, handwritten-digit GAN and VAE."""
+
+    # muse's own pipeline directory, or a local Stable Diffusion directory (diffusers format).
+    diffusion_model: Path = SHIPPED_MODELS_DIR / "diffusion"
+    digits_gan: Path = SHIPPED_MODELS_DIR / "digits-gan"
+    digits_vae: Path = SHIPPED_MODELS_DIR / "digits-vae"
+    steps: int = 20  # sampler steps
+    guidance: float = 3.0  # classifier-free guidance scale
+    threads: int = 0  # torch threads; 0 keeps torch's default
 
 
 class Settings(BaseSettings):
