@@ -7,6 +7,7 @@ images are (bicubic upscale); "diffusion" asks the text-to-image pipeline for
 
 from __future__ import annotations
 
+import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -29,12 +30,17 @@ MAX_DIGITS = 16
 @lru_cache(maxsize=4)
 def load_digit_model(kind: str, directory: str):
     """The GAN's generator or the VAE, in eval mode."""
+    from safetensors.torch import load_model
+
     from tools.digits_models import DigitGenerator, DigitVAE
 
     if not (Path(directory) / "model.safetensors").exists():
         raise MuseError(f"no digits-{kind} weights in {directory}; train them with: muse train digits-{kind}")
     model_class = DigitGenerator if kind == "gan" else DigitVAE
-    return model_class.from_pretrained(directory).float().eval()
+    # Built from config.json + model.safetensors by hand: the mixin's from_pretrained prints to stdout.
+    model = model_class(**json.loads((Path(directory) / "config.json").read_text()))
+    load_model(model, Path(directory) / "model.safetensors")
+    return model.float().eval()
 
 
 def check_request(digit: int, n: int, model: str) -> None:
