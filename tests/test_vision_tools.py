@@ -66,3 +66,23 @@ def test_bleu():
     assert corpus_bleu(["a red star"], [["a red star"]]) == 0.0  # no 4-grams in a 3-word sentence
     assert corpus_bleu(["the cat sat on the mat"], [["the cat sat on the mat"]]) == pytest.approx(1.0)
     assert corpus_bleu(["the cat sat on a mat"], [["the cat sat on the mat"]]) == pytest.approx((5 / 6 * 3 / 5 * 2 / 4 * 1 / 3) ** 0.25)
+
+
+def test_benchmark_markdown_marks_goals_met_or_not():
+    from tools.vision_bench import to_markdown
+
+    attrs = {f"{a}_right": 0.9 for a in ("color", "shape", "size", "position", "background")}
+    result = {
+        "n_scenes": 10, "n_digits": 5,
+        "clip": {"text_to_image_recall@1": 0.95, "zero_shot_color_shape": 0.5, "zero_shot_digit": 0.9},
+        "captioner": {"all_attributes_right": 0.9, "bleu4": 0.5, "digit_right": 1.0, **attrs},
+        "questions": {"questions": 3, "accuracy": 0.95, "color": 1.0},
+        "judge": {"color": 1.0, "shape": 0.97, "digit": 0.99},
+        "latency_ms": {"judge": 1.0}, "memory_mb": {"judge": 100.0},
+        "robustness": {"JPEG": {"clip_zero_shot_color_shape": 1.0, "captioner_all_attributes": 1.0, "judge_color_shape": 1.0}},
+    }
+    markdown = to_markdown(result, "muse bench vision")
+    assert "| CLIP text→image recall@1 (top image has all 5 attributes of the query) | ≥ 90% | 95.0% | yes |" in markdown
+    assert "| CLIP zero-shot colour+shape accuracy (24 classes) | ≥ 97% | 50.0% | no |" in markdown
+    assert "| Judge shape accuracy | ≥ 98% | 97.0% | no |" in markdown
+    assert "| JPEG | 100.0% | 100.0% | 100.0% |" in markdown
