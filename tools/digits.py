@@ -54,20 +54,25 @@ def check_request(digit: int, n: int, model: str) -> None:
 
 def generate_digits(digit: int, n: int = 1, model: str = "gan", seed: int | None = None) -> tuple[list[Image.Image], dict]:
     """`n` images of `digit` and their provenance fields; the same seed gives the same images."""
-    import torch
-
     check_request(digit, n, model)
     seed = secrets.randbelow(2**31) if seed is None else seed
-    settings = get_settings().generation
     if model == "diffusion":
         from tools.diffusion import generate
 
         result = generate(digit_caption(digit), n, seed)
         return result.images, {"prompt": result.prompt, "model": f"{result.model} (diffusion)", "seed": seed, "steps": result.steps, "guidance": result.guidance}
+    return draw_digits([digit] * n, model, seed), {"prompt": digit_caption(digit), "model": f"digits-{model}", "seed": seed}
+
+
+def draw_digits(labels: list[int], model: str, seed: int) -> list[Image.Image]:
+    """One image per label from the GAN or the VAE, in one batch (no request limits: benchmarks use it)."""
+    import torch
+
+    settings = get_settings().generation
     directory = settings.digits_gan if model == "gan" else settings.digits_vae
     network = load_digit_model(model, str(directory))
-    arrays = network.sample(torch.full((n,), digit), torch.Generator().manual_seed(seed))[:, 0].numpy()
-    return [digit_to_image(a) for a in arrays], {"prompt": digit_caption(digit), "model": f"digits-{model}", "seed": seed}
+    arrays = network.sample(torch.tensor(labels), torch.Generator().manual_seed(seed))[:, 0].numpy()
+    return [digit_to_image(a) for a in arrays]
 
 
 def generate_digit_files(digit: int, n: int = 1, model: str = "gan", seed: int | None = None) -> list[Path]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from muse.cli import app, train_app
+from muse.cli import app, bench_app, train_app
 from muse.settings import REPO_ROOT, get_settings
 
 QUICK = typer.Option(False, "--quick", help="Train a few steps on tiny data (for tests).")
@@ -121,3 +121,24 @@ def train_digits_vae(
 ) -> None:
     """Train the conditional VAE on scikit-learn's digits."""
     _train_digits("digits-vae", steps, quick, seed, threads, output)
+
+
+@bench_app.command("generation")
+def bench_generation(
+    prompts: int = typer.Option(500, help="Held-out prompts for prompt fidelity."),
+    digits: int = typer.Option(50, help="GAN and VAE images per digit."),
+    diffusion_digits: int = typer.Option(20, help="Diffusion images per digit."),
+    repeats: int = typer.Option(5, help="Timed runs per latency figure (median)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON."),
+    write: bool = typer.Option(True, help="Write the figures to docs/BENCHMARKS.md."),
+) -> None:
+    """Measure the generators with the judge classifier; write docs/BENCHMARKS.md."""
+    from muse.benchmarks import write_section
+    from tools.generation_bench import run_bench, to_markdown
+
+    result = run_bench(prompts, digits, diffusion_digits, repeats)
+    command = f"muse bench generation --prompts {prompts} --digits {digits} --diffusion-digits {diffusion_digits} --repeats {repeats}"
+    markdown = to_markdown(result, command)
+    if write:
+        write_section("generation", markdown)
+    typer.echo(json.dumps(result, indent=2) if as_json else markdown)
