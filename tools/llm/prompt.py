@@ -1,0 +1,87 @@
+"""How the planner sees tools and conversations, and how it writes tool calls.
+
+Training data and inference share this module, so the fine-tuned model reads at run time exactly
+what it was trained on. Tool calls are written as
+
+    <tool_call>
+    {"name": "generate_image", "arguments": {"prompt": "a red star"}}
+    </tool_call>
+
+with arguments in the order of the tool's schema, one block per call; anything else is a text answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+CALL_OPEN = "<tool_call>\n"
+CALL_CLOSE = "\n</tool_call>"
+CALL_SEPARATOR = "\n"
+
+SYSTEM_PROMPT = (
+    "You are muse, a helpful assistant. You can call these tools:\n{tools}\n"
+    "To use a tool, reply only with <tool_call>{{\"name\": ..., \"arguments\": {{...}}}}</tool_call> blocks, "
+    "taking argument values from the user's words. If no tool fits, answer in plain text."
+)
+SYSTEM_PROMPT_NO_TOOLS = "You are muse, a helpful assistant."
+
+
+def render_type(schema: dict[str, Any]) -> str:
+    """A short type signature: string, integer 1-8, "gan"|"vae", string[]."""
+    if "enum" in schema:
+        return "|".join(json.dumps(value) for value in schema["enum"])
+    kind = schema.get("type", "any")
+    if isinstance(kind, list):
+        return "|".join(kind)
+    if kind == "array":
+        return render_type(schema.get("items", {})) + "[]"
+    if kind in ("integer", "number") and ("minimum" in schema or "maximum" in schema):
+        low, high = schema.get("minimum", ""), schema.get("maximum", "")
+        return f"{kind} {low}-{high}" if high != "" else f"{kind} >={low}"
+    return kind
+
+
+def render_tool(tool: dict[str, Any]) -> str:
+    """One line per tool: `- name(arg: type, opt?: type): description. arg: desc; opt: desc`."""
+    params = tool.get("parameters", {})
+    required = set(params.get("required", []))
+    props = params.get("properties", {})
+    signature = ", ".join(
+        f"{name}{'' if name in required else '?'}: {render_type(schema)}" for name, schema in props.items()
+    )
+    notes = "; ".join(f"{name}: {schema['description']}" for name, schema in props.items() if schema.get("description"))
+    line = f"- {tool['name']}({signature}): {tool.get('description', '').strip()}"
+    return f"{line} ({notes})" if notes else line
+
+
+def render_system(tools: list[dict[str, Any]]) -> str:
+    if not tools:
+        return SYSTEM_PROMPT_NO_TOOLS
+    return SYSTEM_PROMPT.format(tools="\n".join(render_tool(tool) for tool in tools))
+
+
+def order_arguments(arguments: dict[str, Any], parameters: dict[str, Any]) -> dict[str, Any]:
+    """Arguments in schema order (the order the constrained decoder enforces), unknown keys last."""
+    props = list(parameters.get("properties", {}))
+    known = {name: arguments[name] for name in props if name in arguments}
+    return known | {name: value for name, value in arguments.items() if name not in known}
+
+
+def render_call(name: str, arguments: dict[str, Any], parameters: dict[str, Any] | None = None) -> str:
+    ordered = order_arguments(arguments, parameters or {})
+    body = json.dumps({"name": name, "arguments": ordered}, ensure_ascii=False)
+    return CALL_OPEN + body + CALL_CLOSE
+
+
+def render_calls(calls: list[tuple[str, dict[str, Any]]], tools: dict[str, dict[str, Any]]) -> str:
+    return CALL_SEPARATOR.join(render_call(name, args, tools.get(name, {}).get("parameters")) for name, args in calls)
+
+
+def render_tool_result(name: str, content: str) -> str:
+    return f"{name} returned: {content}"
+
+
+def chat_messages(system: str, turns: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The conversation as role/content dicts for the tokenizer's chat template."""
+    return [{"role": "system", "content": system}, *turns]

@@ -1,0 +1,193 @@
+"""`muse train planner`: LoRA fine-tuning of the base LLM for function calling.
+
+The loss covers only the assistant's reply. Text answers in the data (requests no tool fits) are the
+base model's own greedy answers, so the adapter learns when not to call a tool without unlearning how
+the base model talks.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from tools.llm.dataset import DatasetBuilder, Example, write_jsonl
+from tools.llm.loading import LoadedLM, load_lm
+from tools.llm.prompt import chat_messages, render_system
+
+LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+@dataclass
+class TrainConfig:
+    steps: int = 120
+    batch_size: int = 8
+    learning_rate: float = 4e-4
+    warmup_steps: int = 10
+    rank: int = 16
+    alpha: int = 32
+    dropout: float = 0.05
+    samples: int = 1  # passes over the catalog's phrasings, each with new values and tool sets
+    max_length: int = 768
+    seed: int = 0
+    answer_tokens: int = 32  # length of the base model's text answers used as targets
+    limit: int | None = None  # keep only this many examples (quick runs)
+
+
+def build_training_set(lm: LoadedLM, config: TrainConfig) -> list[Example]:
+    """The train split, with the base model's text answers filled in."""
+    examples = list(DatasetBuilder(config.seed).build("train", config.samples))
+    if config.limit:
+        examples = random.Random(config.seed).sample(examples, config.limit)
+    fill_text_answers(examples, lm, config.answer_tokens)
+    return examples
+
+
+def answer_without_tools(lm: LoadedLM, requests: list[str], max_new_tokens: int, batch_size: int = 32) -> dict[str, str]:
+    """The base model's own greedy answers to requests, as it would give them with no tools offered."""
+    import torch
+
+    tokenizer = lm.tokenizer
+    tokenizer.padding_side = "left"
+    answers = {}
+    unique = sorted(set(requests))
+    for start in tqdm(range(0, len(unique), batch_size), desc="base-model answers", unit="batch"):
+        batch = unique[start : start + batch_size]
+        prompts = [
+            tokenizer.apply_chat_template(chat_messages(render_system([]), [{"role": "user", "content": text}]),
+                                          tokenize=False, add_generation_prompt=True)
+            for text in batch
+        ]
+        inputs = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        with torch.inference_mode():
+            output = lm.model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
+                                       pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id)
+        for text, ids in zip(batch, output[:, inputs["input_ids"].shape[1] :]):
+            answers[text] = _whole_sentences(tokenizer.decode(ids, skip_special_tokens=True).strip())
+    return answers
+
+
+def _whole_sentences(text: str) -> str:
+    """Cut a length-capped answer after its last full sentence, so the adapter learns to stop."""
+    cut = max(text.rfind(mark) for mark in ".!?")
+    return text[: cut + 1] if cut > 0 else text
+
+
+def fill_text_answers(examples: list[Example], lm: LoadedLM, max_new_tokens: int) -> None:
+    pending = [e for e in examples if e.reply is None]
+    answers = answer_without_tools(lm, [e.turns[-1]["content"] for e in pending], max_new_tokens)
+    for example in pending:
+        example.reply = answers[example.turns[-1]["content"]]
+
+
+def encode_example(example: Example, tokenizer: Any, max_length: int) -> tuple[list[int], list[int]]:
+    """Token ids and labels (-100 outside the reply) of one example."""
+    messages = chat_messages(render_system(example.tools), example.turns)
+    prompt = tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    prompt_ids = tokenizer.encode(prompt, add_special_tokens=False)
+    reply_ids = tokenizer.encode(example.reply + "<|im_end|>", add_special_tokens=False)
+    ids = (prompt_ids + reply_ids)[-max_length:]
+    labels = ([-100] * len(prompt_ids) + reply_ids)[-max_length:]
+    return ids, labels
+
+
+def _batches(encoded: list[tuple[list[int], list[int]]], batch_size: int, rng: random.Random):
+    """Endless batches of similar lengths (less padding), in random order."""
+    while True:
+        order = list(range(len(encoded)))
+        rng.shuffle(order)
+        chunks = [sorted(order[i : i + batch_size * 16], key=lambda j: len(encoded[j][0])) for i in range(0, len(order), batch_size * 16)]
+        batches = [chunk[i : i + batch_size] for chunk in chunks for i in range(0, len(chunk), batch_size)]
+        rng.shuffle(batches)
+        yield from batches
+
+
+def _collate(items: list[tuple[list[int], list[int]]], pad_id: int):
+    import torch
+
+    width = max(len(ids) for ids, _ in items)
+    input_ids = torch.full((len(items), width), pad_id)
+    labels = torch.full((len(items), width), -100)
+    attention = torch.zeros((len(items), width), dtype=torch.long)
+    for row, (ids, labs) in enumerate(items):
+        input_ids[row, : len(ids)] = torch.tensor(ids)
+        labels[row, : len(labs)] = torch.tensor(labs)
+        attention[row, : len(ids)] = 1
+    return {"input_ids": input_ids, "labels": labels, "attention_mask": attention}
+
+
+def train_planner(
+    out_dir: Path, model_name: str, cache_dir: Path, config: TrainConfig, log_dir: Path, data_out: Path | None = None
+) -> dict[str, float]:
+    """Fine-tune a LoRA adapter and write it (fp16 safetensors) to `out_dir`."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from torch.utils.tensorboard import SummaryWriter
+
+    torch.manual_seed(config.seed)
+    rng = random.Random(config.seed)
+    lm = load_lm(model_name, cache_dir)
+    examples = build_training_set(lm, config)
+    if data_out:
+        write_jsonl(examples, data_out)
+    tokenizer = lm.tokenizer
+    encoded = [encode_example(e, tokenizer, config.max_length) for e in tqdm(examples, desc="tokenizing", unit="ex")]
+
+    lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
+                      target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
+    model = get_peft_model(lm.model, lora)
+    model.train()
+    trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=0.0)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: _lr_factor(step, config))
+    writer = SummaryWriter(str(log_dir))
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    batches = _batches(encoded, config.batch_size, rng)
+    started, loss_value = time.time(), math.nan
+    progress = tqdm(range(config.steps), desc="training planner LoRA", unit="step")
+    for step in progress:
+        batch = _collate([encoded[i] for i in next(batches)], pad_id)
+        loss = reply_loss(model, batch)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad()
+        loss_value = loss.item()
+        writer.add_scalar("train/loss", loss_value, step)
+        writer.add_scalar("train/lr", schedule.get_last_lr()[0], step)
+        progress.set_postfix(loss=f"{loss_value:.3f}")
+    writer.close()
+    model.to(torch.float16)
+    model.save_pretrained(out_dir)
+    (out_dir / "README.md").unlink(missing_ok=True)  # peft's template card; muse writes MODEL_CARD.md
+    return {"examples": len(examples), "trainable_parameters": trainable, "final_loss": loss_value,
+            "seconds": time.time() - started, "steps": config.steps}
+
+
+def reply_loss(model: Any, batch: dict[str, Any]) -> Any:
+    """Next-token loss on the reply only, projecting just those positions onto the vocabulary.
+
+    The prompt is most of each sequence; skipping its (batch x length x 49k) logits makes a step
+    several times cheaper than the model's own loss over every position.
+    """
+    import torch.nn.functional as F
+
+    causal_lm = model.get_base_model()
+    hidden = causal_lm.model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+    targets = batch["labels"][:, 1:]
+    keep = targets != -100
+    logits = causal_lm.lm_head(hidden[:, :-1][keep])
+    return F.cross_entropy(logits.float(), targets[keep])
+
+
+def _lr_factor(step: int, config: TrainConfig) -> float:
+    if step < config.warmup_steps:
+        return (step + 1) / config.warmup_steps
+    progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+    return 0.5 * (1 + math.cos(math.pi * progress))
