@@ -1,6 +1,6 @@
 """Train muse's text-to-image pipeline on ShapesWorld scenes and the handwritten digits.
 
-    muse train diffusion [--steps 3000] [--threads 1] [--quick]
+    muse train diffusion [--steps 3000] [--stop-at 1500] [--threads 1] [--quick]
 
 The UNet and the text encoder learn together from scratch (DDPM noise-prediction loss), with 10 %
 of captions dropped to "" so classifier-free guidance has an unconditional model. Weights are an
@@ -41,7 +41,8 @@ SAMPLE_PROMPTS = (
 
 @dataclass
 class TrainConfig:
-    steps: int = 3000
+    steps: int = 3000  # length of the learning-rate schedule
+    stop_at: int = 0  # > 0: stop after this many steps (a shorter run on the same schedule)
     batch_size: int = 32
     lr: float = 5e-4
     size: int = 32
@@ -146,7 +147,8 @@ def train(config: TrainConfig, output: Path, run_dir: Path) -> Path:
     ema = EMAModel(params, decay=config.ema_decay)
     writer = SummaryWriter(run_dir)
     started = time.time()
-    for step in tqdm(range(1, config.steps + 1), desc="diffusion"):
+    last = config.stop_at or config.steps
+    for step in tqdm(range(1, last + 1), desc="diffusion"):
         images, captions = data.batch(rng)
         noise = torch.randn_like(images)
         t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(images),))
@@ -162,7 +164,7 @@ def train(config: TrainConfig, output: Path, run_dir: Path) -> Path:
         if step % 10 == 0:
             writer.add_scalar("loss", loss.item(), step)
             writer.add_scalar("lr", schedule.get_last_lr()[0], step)
-        if step % config.checkpoint_every == 0 or step == config.steps:
+        if step % config.checkpoint_every == 0 or step == last:
             save_weights(pipe, ema, output)
             log_samples(pipe, ema, writer, step)
             writer.add_scalar("minutes", (time.time() - started) / 60, step)

@@ -76,7 +76,8 @@ def _output(name: str, quick: bool, output: Path | None) -> Path:
 
 @train_app.command("diffusion")
 def train_diffusion(
-    steps: int = typer.Option(3000, help="Optimiser steps of batch 32."),
+    steps: int = typer.Option(3000, help="Optimiser steps of batch 32 (the learning-rate schedule's length)."),
+    stop_at: int = typer.Option(0, help="Stop after this many steps of the schedule (0: run it all)."),
     quick: bool = QUICK,
     seed: int = SEED,
     threads: int = THREADS,
@@ -85,7 +86,10 @@ def train_diffusion(
     """Train the text-to-image pipeline on ShapesWorld and digit captions."""
     from tools.diffusion_train import TrainConfig, train
 
-    config = TrainConfig.quick(seed, threads) if quick else TrainConfig(steps=steps, seed=seed, threads=threads)
+    if quick:
+        config = TrainConfig.quick(seed, threads)
+    else:
+        config = TrainConfig(steps=steps, stop_at=stop_at, seed=seed, threads=threads)
     path = train(config, _output("diffusion", quick, output), REPO_ROOT / "runs" / ("diffusion-quick" if quick else "diffusion"))
     typer.echo(f"wrote {path}")
 
