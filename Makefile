@@ -4,10 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-HOST ?= 127.0.0.1
-PORT ?= 8000
 
-.PHONY: install run test eval clean
+.PHONY: install run test clean
 
 install: $(INSTALLED)
 
@@ -21,7 +19,9 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 run: install
-	$(BIN)/muse run-default --host $(HOST) --port $(PORT)
+	@echo "muse is installed in $(VENV). Planning a request on the embedded models:"
+	$(BIN)/muse plan "draw a large red star on a white background"
+	@echo "Try: $(BIN)/muse --help"
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -54,3 +54,12 @@ def test_the_prompt_cache_gives_the_same_decisions_as_a_cold_start(tiny_decoder)
     cold = Decoder(tiny_decoder.lm, max_new_tokens=40).decide(_messages(tools, "draw a cat"), tools, mode="required")
     assert first.calls == again.calls == cold.calls
     assert len(warm._prefixes) == 1
+
+
+def test_drafting_from_the_request_changes_speed_not_output(tiny_decoder):
+    tools = builtin_schemas()
+    for request in ["draw a red star on a white background", "remember that my sister is called Ana"]:
+        messages = _messages(tools, request)
+        drafted = tiny_decoder.decide(messages, tools, mode="required")
+        plain = Decoder(tiny_decoder.lm, max_new_tokens=40, draft_tokens=0).decide(messages, tools, mode="required")
+        assert drafted.calls == plain.calls

@@ -83,7 +83,7 @@ def _open(path: Path):
 
 @train_app.command("planner")
 def train_planner_command(
-    steps: Annotated[int, typer.Option(help="optimizer steps")] = 120,
+    steps: Annotated[int, typer.Option(help="optimizer steps")] = 70,
     batch_size: Annotated[int, typer.Option(help="examples per step")] = 8,
     samples: Annotated[int, typer.Option(help="passes over the catalog's phrasings")] = 1,
     seed: Annotated[int, typer.Option(help="seed of the data and the training")] = 0,
@@ -105,7 +105,7 @@ def train_planner_command(
         config = training.TrainConfig(steps=2, batch_size=2, samples=1, seed=seed, answer_tokens=8, limit=24)
     if data_only:
         lm = training.load_lm(settings.planner.model, settings.cache_dir)
-        examples = training.build_training_set(lm, config)
+        examples = training.build_training_set(lm, config, settings.cache_dir / "planner-answers.json")
         training.write_jsonl(examples, data_only)
         typer.echo(f"wrote {len(examples)} examples to {data_only}")
         return

@@ -8,6 +8,7 @@ stay valid and the text it forces is fed in one forward pass instead of being de
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from tools.llm.prompt import CALL_CLOSE, CALL_OPEN
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
+DRAFT_TOKENS = 8  # tokens copied from the request and verified in one forward pass
 
 
 @dataclass
@@ -51,9 +53,10 @@ def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
 class Decoder:
     """Runs one loaded causal LM; thread-safe (one decision at a time)."""
 
-    def __init__(self, lm: LoadedLM, max_new_tokens: int = 256):
+    def __init__(self, lm: LoadedLM, max_new_tokens: int = 256, draft_tokens: int = DRAFT_TOKENS):
         self.lm = lm
         self.max_new_tokens = max_new_tokens
+        self.draft_tokens = draft_tokens
         self._prefixes: OrderedDict[str, _Prefix] = OrderedDict()
         self._lock = threading.Lock()
         tokenizer = lm.tokenizer
@@ -70,11 +73,13 @@ class Decoder:
     def _encode(self, text: str) -> list[int]:
         return self.lm.tokenizer.encode(text, add_special_tokens=False)
 
-    def _forward(self, ids: list[int], cache: Any) -> Any:
+    def _forward(self, ids: list[int], cache: Any, keep: int = 1) -> Any:
+        """Logits of the last `keep` positions (one row when keep is 1) and the grown cache."""
         import torch
 
-        output = self.lm.model(input_ids=torch.tensor([ids]), cache=cache, use_cache=True, logits_to_keep=1)
-        return output.logits[0, -1], output.cache
+        output = self.lm.model(input_ids=torch.tensor([ids]), cache=cache, use_cache=True, logits_to_keep=keep)
+        logits = output.logits[0]
+        return (logits[-1] if keep == 1 else logits), output.cache
 
     def _prefix(self, system_text: str) -> _Prefix:
         """The cache after the system prompt, computed once per distinct system prompt."""
@@ -118,7 +123,8 @@ class Decoder:
                 if mode == "none" or not tools or (mode == "auto" and not self._starts_call(logits)):
                     yield from self._text(logits, cache, max_text_tokens or self.max_new_tokens)
                 else:
-                    yield self._calls(logits, cache, ToolCallGrammar(tools))
+                    request = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
+                    yield self._calls(logits, cache, ToolCallGrammar(tools), request)
             finally:
                 if prefix is not None:
                     _truncate(prefix.cache, prefix.length)
@@ -132,7 +138,7 @@ class Decoder:
         piece = self.lm.tokenizer.decode([int(logits.argmax())])
         return bool(piece) and (CALL_OPEN.startswith(piece) or piece.startswith(CALL_OPEN.strip()))
 
-    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar) -> Decision:
+    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str) -> Decision:
         decode = self.lm.tokenizer.decode
         ids: list[int] = []
         text, decision = "", Decision()
@@ -141,12 +147,17 @@ class Decoder:
             if decision.generated_tokens >= self.max_new_tokens:
                 text = grammar.complete(text)
                 break
-            forced = self._encode(status.forced)[:-1] if status.forced else []
+            forced = self._encode(_forced_run(grammar, text))[:-1]
             if forced:
                 # Feed all but the last forced token: the model picks that one itself, so it may merge it
                 # with what follows the way its tokenizer would (`": "` then `"` becomes `": ` + ` "`).
                 logits, cache = self._feed(forced, cache, decision)
                 ids += forced
+                text = decode(ids)
+                continue
+            draft = self._draft(text, request, ids, logits, grammar) if status.free else []
+            if draft:
+                logits, cache = self._verify(draft, ids, cache, grammar, decision)
                 text = decode(ids)
                 continue
             token = self._pick(logits, ids, text, grammar, status.complete)
@@ -163,6 +174,41 @@ class Decoder:
             text = decode(ids)
         decision.calls = parse_calls(text)
         return decision
+
+    def _draft(self, text: str, request: str, ids: list[int], logits: Any, grammar: ToolCallGrammar) -> list[int]:
+        """Tokens a string argument may copy from the request (prompt-lookup drafting).
+
+        Argument values are mostly the user's own words: once the value so far is found in the
+        request, what follows it there is checked by the model in one forward pass, not one per token.
+        """
+        value = text[text.rfind('"') + 1 :]
+        if not value or not self.draft_tokens:
+            return []
+        starts = (m.start() for m in re.finditer(re.escape(value), request))
+        where = next((i for i in starts if i == 0 or not request[i - 1].isalnum()), -1)
+        if where < 0:
+            return []
+        draft = self._encode(request[where + len(value) :][:64])[: self.draft_tokens]
+        if not draft or int(logits.argmax()) != draft[0] or not self._valid(ids + draft[:1], text, grammar):
+            return []
+        return draft
+
+    def _verify(self, draft: list[int], ids: list[int], cache: Any, grammar: ToolCallGrammar, decision: Decision):
+        """Keep the longest prefix of the draft that greedy decoding would have produced itself."""
+        all_logits, cache = self._forward(draft, cache, keep=len(draft))
+        accepted = 1  # the first draft token was already checked against the previous logits
+        while accepted < len(draft) and int(all_logits[accepted - 1].argmax()) == draft[accepted]:
+            if not self._valid(ids + draft[: accepted + 1], None, grammar):
+                break
+            accepted += 1
+        _truncate(cache, cache.get_seq_length() - (len(draft) - accepted))
+        ids += draft[:accepted]
+        decision.generated_tokens += accepted
+        return all_logits[accepted - 1], cache
+
+    def _valid(self, ids: list[int], text: str | None, grammar: ToolCallGrammar) -> bool:
+        candidate = self.lm.tokenizer.decode(ids)
+        return "\ufffd" not in candidate and (text is None or candidate.startswith(text)) and grammar.check(candidate).valid
 
     def _feed(self, ids: list[int], cache: Any, decision: Decision) -> tuple[Any, Any]:
         decision.forced_tokens += len(ids)
@@ -198,6 +244,14 @@ class Decoder:
                 shown = text
             logits, cache = self._forward([token], cache)
         yield Decision(content=decode(ids, skip_special_tokens=True).strip(), generated_tokens=len(ids))
+
+
+def _forced_run(grammar: ToolCallGrammar, text: str) -> str:
+    """All the text the grammar forces from here on, across as many pieces as it forces in a row."""
+    forced = ""
+    while status_forced := grammar.check(text + forced).forced:
+        forced += status_forced
+    return forced
 
 
 def _truncate(cache: Any, length: int) -> None:

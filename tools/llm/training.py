@@ -7,6 +7,7 @@ the base model talks.
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import time
@@ -25,10 +26,10 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 
 @dataclass
 class TrainConfig:
-    steps: int = 120
+    steps: int = 70
     batch_size: int = 8
-    learning_rate: float = 4e-4
-    warmup_steps: int = 10
+    learning_rate: float = 5e-4
+    warmup_steps: int = 5
     rank: int = 16
     alpha: int = 32
     dropout: float = 0.05
@@ -39,12 +40,12 @@ class TrainConfig:
     limit: int | None = None  # keep only this many examples (quick runs)
 
 
-def build_training_set(lm: LoadedLM, config: TrainConfig) -> list[Example]:
+def build_training_set(lm: LoadedLM, config: TrainConfig, answers_cache: Path | None = None) -> list[Example]:
     """The train split, with the base model's text answers filled in."""
     examples = list(DatasetBuilder(config.seed).build("train", config.samples))
     if config.limit:
         examples = random.Random(config.seed).sample(examples, config.limit)
-    fill_text_answers(examples, lm, config.answer_tokens)
+    fill_text_answers(examples, lm, config.answer_tokens, answers_cache)
     return examples
 
 
@@ -78,11 +79,20 @@ def _whole_sentences(text: str) -> str:
     return text[: cut + 1] if cut > 0 else text
 
 
-def fill_text_answers(examples: list[Example], lm: LoadedLM, max_new_tokens: int) -> None:
+def fill_text_answers(examples: list[Example], lm: LoadedLM, max_new_tokens: int, cache_file: Path | None = None) -> None:
+    """Give no-tool examples the base model's answers, reusing answers cached by an earlier run."""
     pending = [e for e in examples if e.reply is None]
-    answers = answer_without_tools(lm, [e.turns[-1]["content"] for e in pending], max_new_tokens)
+    key = f"{lm.name}:{max_new_tokens}"
+    cached = json.loads(cache_file.read_text()) if cache_file and cache_file.exists() else {}
+    known = cached.get(key, {})
+    missing = [e.turns[-1]["content"] for e in pending if e.turns[-1]["content"] not in known]
+    if missing:
+        known |= answer_without_tools(lm, missing, max_new_tokens)
+    if cache_file:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        cache_file.write_text(json.dumps({**cached, key: known}, ensure_ascii=False, indent=0))
     for example in pending:
-        example.reply = answers[example.turns[-1]["content"]]
+        example.reply = known[example.turns[-1]["content"]]
 
 
 def encode_example(example: Example, tokenizer: Any, max_length: int) -> tuple[list[int], list[int]]:
@@ -132,7 +142,7 @@ def train_planner(
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     lm = load_lm(model_name, cache_dir)
-    examples = build_training_set(lm, config)
+    examples = build_training_set(lm, config, cache_dir / "planner-answers.json")
     if data_out:
         write_jsonl(examples, data_out)
     tokenizer = lm.tokenizer

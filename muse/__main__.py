@@ -1,0 +1,5 @@
+"""`python -m muse` is the `muse` console script."""
+
+from muse.cli import main
+
+main()
