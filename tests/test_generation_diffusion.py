@@ -150,3 +150,11 @@ def test_shipped_pipeline_draws_the_requested_colour_and_shape():
     verdicts = classify(images)
     right = sum(v["color"] == s.color and v["shape"] == s.shape for v, s in zip(verdicts, scenes))
     assert right >= 10, [(s.canonical_caption, v["color"], v["shape"]) for v, s in zip(verdicts, scenes)]
+
+
+def test_digits_can_come_from_the_diffusion_pipeline(untrained_dir, use_pipeline):
+    from tools.digits import generate_digits
+
+    use_pipeline(untrained_dir)
+    images, fields = generate_digits(5, n=2, model="diffusion", seed=1)
+    assert len(images) == 2 and fields["prompt"] == "a handwritten digit five" and fields["steps"] == 2
