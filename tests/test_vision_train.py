@@ -31,6 +31,10 @@ def test_quick_training_saves_models_every_command_loads(cli, monkeypatch, tmp_p
     quick = get_settings().cache_dir / "quick"
     for name in ("judge", "clip", "captioner"):
         assert f"saved {name} to {quick / name}" in cli("train", name, "--quick", "--threads", "1")
+    assert "saved captioner" in cli("train", "captioner", "--quick", "--resume", "--steps", "2")
+    runs = json.loads((quick / "captioner" / "training.json").read_text())
+    assert [r["resumed"] for r in runs] == [False, True] and runs[1]["steps"] == 2
+    assert "saved clip" in cli("train", "clip", "--quick", "--resume", "--steps", "1")
     assert (quick / "clip" / "open_clip_model.safetensors").is_file()
     assert (quick / "captioner" / "model.safetensors").is_file() and (quick / "judge" / "model.safetensors").is_file()
     monkeypatch.setenv("MUSE_VISION__JUDGE", str(quick / "judge"))

@@ -16,12 +16,12 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from tools.caption import LoadedCaptioner, generate_captions
+from tools.caption import LoadedCaptioner, generate_captions, load_captioner
 from tools.caption_model import build_captioner, build_image_processor, build_tokenizer
 from tools.data.captions import digit_caption
 from tools.data.digits import load_digits_split
 from tools.data.shapes_world import ShapesWorld
-from tools.training import augment_digits, create_writer, images_to_tensor, prepare, save_fp16
+from tools.training import append_training_log, augment_digits, create_writer, images_to_tensor, prepare, save_fp16
 
 
 def encode_targets(tokenizer, captions: list[str]) -> torch.Tensor:
@@ -48,11 +48,13 @@ def train_captioner(
     lr: float = 1e-3,
     seed: int = 0,
     threads: int = 1,
+    resume: bool = False,
 ) -> dict[str, float]:
+    """Train from scratch, or with `resume` continue from the model already in `out_dir` (a fresh schedule)."""
     generator = prepare(seed, threads)
     started = time.time()
     tokenizer, image_processor = build_tokenizer(), build_image_processor()
-    model = build_captioner(tokenizer)
+    model = load_captioner(str(out_dir)).model.train() if resume else build_captioner(tokenizer)
     resolution = model.config.encoder.image_size
     world = ShapesWorld(seed)
     scenes = world.sample(n_scenes, "train")
@@ -92,7 +94,7 @@ def train_captioner(
     save_fp16(model.state_dict(), out_dir / "model.safetensors")  # same keys, half the bytes
     tokenizer.save_pretrained(out_dir)
     image_processor.save_pretrained(out_dir)
-    training = {"steps": steps, "batch_size": batch_size, "n_scenes": n_scenes, "seed": seed,
+    training = {"resumed": resume, "steps": steps, "batch_size": batch_size, "n_scenes": n_scenes, "seed": seed,
                 "seconds": round(time.time() - started), **metrics}
-    (out_dir / "training.json").write_text(json.dumps(training, indent=2) + "\n")
+    append_training_log(out_dir / "training.json", training)
     return metrics

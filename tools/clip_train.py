@@ -22,7 +22,7 @@ from tools.clip import register_configs
 from tools.data.captions import digit_caption
 from tools.data.digits import load_digits_split
 from tools.data.shapes_world import ShapesWorld
-from tools.training import augment_digits, create_writer, images_to_tensor, prepare, save_fp16
+from tools.training import append_training_log, augment_digits, create_writer, images_to_tensor, prepare, save_fp16
 
 WEIGHTS_FILE = "open_clip_model.safetensors"
 
@@ -73,14 +73,16 @@ def train_clip(
     lr: float = 1e-3,
     seed: int = 0,
     threads: int = 1,
+    resume: bool = False,
 ) -> dict[str, float]:
+    """Train from scratch, or with `resume` continue from the weights already in `out_dir` (a fresh schedule)."""
     import open_clip
     import torchvision.transforms.v2 as T
 
     generator = prepare(seed, threads)
     started = time.time()
     register_configs()
-    model = open_clip.create_model(name)
+    model = open_clip.create_model(name, pretrained=str(out_dir / WEIGHTS_FILE) if resume else None)
     tokenizer = open_clip.get_tokenizer(name)
     resolution = model.visual.image_size[0]
     normalize = T.Normalize(model.visual.preprocess_cfg["mean"], model.visual.preprocess_cfg["std"])
@@ -110,7 +112,7 @@ def train_clip(
     accuracy = in_batch_accuracy(model, normalize, tokenizer, val_pixels, val_texts)
     writer.close()
     save_fp16(model.state_dict(), out_dir / WEIGHTS_FILE)
-    training = {"model": name, "steps": steps, "batch_size": batch_size, "n_scenes": n_scenes, "seed": seed,
+    training = {"resumed": resume, "model": name, "steps": steps, "batch_size": batch_size, "n_scenes": n_scenes, "seed": seed,
                 "seconds": round(time.time() - started), "val_in_batch_accuracy": accuracy}
-    (out_dir / "training.json").write_text(json.dumps(training, indent=2) + "\n")
+    append_training_log(out_dir / "training.json", training)
     return {"val_in_batch_accuracy": accuracy}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import time
 from pathlib import Path
@@ -64,3 +65,10 @@ def augment_digits(batch: torch.Tensor, generator: torch.Generator) -> torch.Ten
             shear=[0.0, 0.0],
         )
     return out
+
+
+def append_training_log(path: Path, record: dict) -> None:
+    """training.json lists every run behind the saved weights: a resumed run appends, a fresh one starts over."""
+    runs = json.loads(path.read_text()) if record.get("resumed") and path.exists() else []
+    runs = runs if isinstance(runs, list) else [runs]
+    path.write_text(json.dumps([*runs, record], indent=2) + "\n")

@@ -92,7 +92,7 @@ TRAINERS = {  # name -> (module, function, settings attribute of the output dire
 }
 
 
-def _train(name: str, quick: bool, steps: int | None, out: Path | None, threads: int | None) -> None:
+def _train(name: str, quick: bool, steps: int | None, out: Path | None, threads: int | None, resume: bool = False) -> None:
     import importlib
 
     settings = get_settings()
@@ -101,6 +101,8 @@ def _train(name: str, quick: bool, steps: int | None, out: Path | None, threads:
     shipped = shipped.parent if shipped.suffix else shipped  # clip's setting names the weights file
     out = out or (settings.cache_dir / "quick" / name if quick else shipped)
     kwargs = dict(quick_args) if quick else {}
+    if resume:
+        kwargs["resume"] = True
     if steps is not None:
         kwargs["steps"] = steps
     threads = settings.vision.threads if threads is None else threads
@@ -111,19 +113,26 @@ def _train(name: str, quick: bool, steps: int | None, out: Path | None, threads:
 QuickOption = Annotated[bool, typer.Option("--quick", help="A few steps on tiny data, saved under the cache dir (for tests).")]
 StepsOption = Annotated[int | None, typer.Option(help="Optimizer steps (default: the shipped model's).")]
 OutOption = Annotated[Path | None, typer.Option(help="Output directory (default: the shipped model's).")]
+ResumeOption = Annotated[bool, typer.Option("--resume", help="Continue from the weights already in the output directory.")]
 ThreadsOption = Annotated[int | None, typer.Option(help="torch threads; 0 keeps torch's default (default: vision.threads).")]
 
 
 @train_app.command("clip")
-def train_clip(quick: QuickOption = False, steps: StepsOption = None, out: OutOption = None, threads: ThreadsOption = None) -> None:
+def train_clip(
+    quick: QuickOption = False, steps: StepsOption = None, out: OutOption = None, threads: ThreadsOption = None,
+    resume: ResumeOption = False,
+) -> None:
     """Train the small open_clip CLIP on ShapesWorld and digit captions."""
-    _train("clip", quick, steps, out, threads)
+    _train("clip", quick, steps, out, threads, resume)
 
 
 @train_app.command("captioner")
-def train_captioner(quick: QuickOption = False, steps: StepsOption = None, out: OutOption = None, threads: ThreadsOption = None) -> None:
+def train_captioner(
+    quick: QuickOption = False, steps: StepsOption = None, out: OutOption = None, threads: ThreadsOption = None,
+    resume: ResumeOption = False,
+) -> None:
     """Train the ViT + GPT-2 captioner."""
-    _train("captioner", quick, steps, out, threads)
+    _train("captioner", quick, steps, out, threads, resume)
 
 
 @train_app.command("judge")
