@@ -74,7 +74,7 @@ def test_conversation_with_tool_results_becomes_the_trained_turns():
     ]
     turns = to_turns(messages, [])
     assert [t["role"] for t in turns] == ["user", "assistant", "tool"]
-    assert '"name": "generate_image"' in turns[1]["content"]
+    assert '"name":"generate_image"' in turns[1]["content"]
     assert turns[2]["content"].startswith("generate_image returned: ")
 
 

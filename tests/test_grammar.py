@@ -10,35 +10,35 @@ from tools.llm.grammar import ToolCallGrammar
 from tools.llm.prompt import CALL_CLOSE, CALL_OPEN, render_call, render_calls
 
 WEATHER = {
-    "name": "get_weather",
-    "description": "Weather for a city.",
+    "name":"get_weather",
+    "description":"Weather for a city.",
     "parameters": {
-        "type": "object",
+        "type":"object",
         "properties": {
-            "city": {"type": "string"},
-            "days": {"type": "integer", "minimum": 1, "maximum": 14},
-            "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
-            "hourly": {"type": "boolean"},
+            "city": {"type":"string"},
+            "days": {"type":"integer","minimum": 1, "maximum": 14},
+            "unit": {"type":"string","enum": ["celsius","fahrenheit"]},
+            "hourly": {"type":"boolean"},
         },
         "required": ["city"],
     },
 }
 ORDER = {
-    "name": "order_pizza",
-    "description": "Order a pizza.",
+    "name":"order_pizza",
+    "description":"Order a pizza.",
     "parameters": {
-        "type": "object",
+        "type":"object",
         "properties": {
-            "toppings": {"type": "array", "items": {"type": "string"}, "minItems": 1, "maxItems": 4},
-            "size": {"type": "string", "enum": ["small", "large"]},
-            "price": {"type": "number", "minimum": 0, "maximum": 99.5},
-            "note": {"type": ["string", "null"]},
-            "extras": {"type": "object"},
+            "toppings": {"type":"array","items": {"type":"string"}, "minItems": 1, "maxItems": 4},
+            "size": {"type":"string","enum": ["small","large"]},
+            "price": {"type":"number","minimum": 0, "maximum": 99.5},
+            "note": {"type": ["string","null"]},
+            "extras": {"type":"object"},
         },
-        "required": ["toppings", "size"],
+        "required": ["toppings","size"],
     },
 }
-CLOCK = {"name": "get_time", "description": "The time.", "parameters": {"type": "object", "properties": {}}}
+CLOCK = {"name":"get_time","description":"The time.","parameters": {"type":"object","properties": {}}}
 TOOLS = [WEATHER, ORDER, CLOCK]
 BY_NAME = {tool["name"]: tool for tool in TOOLS}
 
@@ -49,11 +49,11 @@ def grammar():
 
 
 VALID_CALLS = [
-    ("get_weather", {"city": "Oslo"}),
-    ("get_weather", {"city": "São Paulo", "days": 14, "unit": "celsius", "hourly": False}),
+    ("get_weather", {"city":"Oslo"}),
+    ("get_weather", {"city":"São Paulo","days": 14, "unit":"celsius","hourly": False}),
     ("get_weather", {"city": 'say "hi"\\', "hourly": True}),
-    ("order_pizza", {"toppings": ["ham", "olives"], "size": "large", "price": 12.5, "note": None}),
-    ("order_pizza", {"toppings": ["x"], "size": "small", "extras": {"a": [1, {"b": "c"}], "d": -2.5e3}}),
+    ("order_pizza", {"toppings": ["ham","olives"], "size":"large","price": 12.5, "note": None}),
+    ("order_pizza", {"toppings": ["x"], "size":"small","extras": {"a": [1, {"b":"c"}], "d": -2.5e3}}),
     ("get_time", {}),
 ]
 
@@ -77,17 +77,17 @@ def test_several_calls_in_one_turn(grammar):
 @pytest.mark.parametrize(
     "body",
     [
-        '{"name": "get_wether", "arguments": {"city": "Oslo"}}',  # not an offered tool
-        '{"name": "get_weather", "arguments": {}}',  # missing required argument
-        '{"name": "get_weather", "arguments": {"city": ""}}',  # empty string
-        '{"name": "get_weather", "arguments": {"city": "Oslo", "days": 15}}',  # above maximum
-        '{"name": "get_weather", "arguments": {"city": "Oslo", "days": 0}}',  # below minimum
-        '{"name": "get_weather", "arguments": {"city": "Oslo", "days": 2.5}}',  # not an integer
-        '{"name": "get_weather", "arguments": {"city": "Oslo", "unit": "kelvin"}}',  # not in the enum
-        '{"name": "get_weather", "arguments": {"city": "Oslo", "wind": true}}',  # unknown key
-        '{"name": "get_weather", "arguments": {"days": 3, "city": "Oslo"}}',  # keys out of schema order
-        '{"name": "order_pizza", "arguments": {"toppings": [], "size": "small"}}',  # too few items
-        '{"name": "get_weather", "arguments": {"city": "Os\nlo"}}',  # raw control character
+        '{"name":"get_wether","arguments":{"city":"Oslo"}}',  # not an offered tool
+        '{"name":"get_weather","arguments":{}}',  # missing required argument
+        '{"name":"get_weather","arguments":{"city":""}}',  # empty string
+        '{"name":"get_weather","arguments":{"city":"Oslo","days":15}}',  # above maximum
+        '{"name":"get_weather","arguments":{"city":"Oslo","days":0}}',  # below minimum
+        '{"name":"get_weather","arguments":{"city":"Oslo","days":2.5}}',  # not an integer
+        '{"name":"get_weather","arguments":{"city":"Oslo","unit":"kelvin"}}',  # not in the enum
+        '{"name":"get_weather","arguments":{"city":"Oslo","wind":true}}',  # unknown key
+        '{"name":"get_weather","arguments":{"days":3,"city":"Oslo"}}',  # keys out of schema order
+        '{"name":"order_pizza","arguments":{"toppings":[],"size":"small"}}',  # too few items
+        '{"name":"get_weather","arguments":{"city":"Os\nlo"}}',  # raw control character
     ],
 )
 def test_invalid_calls_are_rejected(grammar, body):
@@ -96,16 +96,16 @@ def test_invalid_calls_are_rejected(grammar, body):
 
 def test_forced_text_is_fast_forwarded(grammar):
     assert grammar.check("").forced == CALL_OPEN
-    assert grammar.check(CALL_OPEN).forced == '{"name": '
-    status = grammar.check(CALL_OPEN + '{"name": "get_')
+    assert grammar.check(CALL_OPEN).forced == '{"name":'
+    status = grammar.check(CALL_OPEN + '{"name":"get_')
     assert set(status.options) == {'weather"', 'time"'} and status.forced == ""
-    assert grammar.check(CALL_OPEN + '{"name": "get_w').forced == 'eather"'
-    assert grammar.check(CALL_OPEN + '{"name": "get_weather", "arguments": {').forced == '"city": '
-    assert grammar.check(CALL_OPEN + '{"name": "get_weather", "arguments": {"city": "Os').free
+    assert grammar.check(CALL_OPEN + '{"name":"get_w').forced == 'eather"'
+    assert grammar.check(CALL_OPEN + '{"name":"get_weather","arguments":{').forced == '"city":'
+    assert grammar.check(CALL_OPEN + '{"name":"get_weather","arguments":{"city":"Os').free
 
 
 def test_numbers_that_can_no_longer_fit_are_rejected_early(grammar):
-    prefix = CALL_OPEN + '{"name": "get_weather", "arguments": {"city": "Oslo", "days": '
+    prefix = CALL_OPEN + '{"name":"get_weather","arguments":{"city":"Oslo","days":'
     assert grammar.check(prefix + "1").valid  # may become 14
     assert grammar.check(prefix + "2").valid  # 2 itself is fine
     assert not grammar.check(prefix + "20").valid

@@ -83,8 +83,8 @@ def _open(path: Path):
 
 @train_app.command("planner")
 def train_planner_command(
-    steps: Annotated[int, typer.Option(help="optimizer steps")] = 70,
-    batch_size: Annotated[int, typer.Option(help="examples per step")] = 8,
+    steps: Annotated[int, typer.Option(help="optimizer steps")] = 240,
+    batch_size: Annotated[int, typer.Option(help="examples per step")] = 4,
     samples: Annotated[int, typer.Option(help="passes over the catalog's phrasings")] = 1,
     seed: Annotated[int, typer.Option(help="seed of the data and the training")] = 0,
     threads: Annotated[int, typer.Option(help="torch threads (0: torch's default)")] = 0,

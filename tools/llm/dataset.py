@@ -72,7 +72,7 @@ class DatasetBuilder:
         Requests for muse's own tools often come with all of them offered, as in `muse plan`.
         """
         rng = self.rng
-        if needed and all(t in self.builtin for t in needed) and rng.random() < 0.25:
+        if needed and all(t in self.builtin for t in needed) and rng.random() < 0.5:
             chosen = list(self.builtin)
         else:
             total = max(len(needed), round(rng.triangular(1, 8, 1)))
@@ -131,7 +131,7 @@ class DatasetBuilder:
         pairs = [(tool, p) for tool in self.builtin for p in _phrasings(tool, held_out=False)]
         pairs += [(tool, p) for tool in self.seen for p in tool.phrasings]
         builtin_pairs = [(tool, p) for tool, p in pairs if tool in self.builtin]
-        for tool, phrasing in pairs + builtin_pairs:  # muse's own tools matter most: twice as often
+        for tool, phrasing in pairs + builtin_pairs * 2:  # muse's own tools matter most: three times as often
             yield self._call_example("train", tool, phrasing, pool)
         for _ in range(len(pairs) // 10):
             yield self._multi_example("train", self.rng.sample(pairs, self.rng.choice([2, 2, 3])), pool)

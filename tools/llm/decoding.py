@@ -73,13 +73,17 @@ class Decoder:
     def _encode(self, text: str) -> list[int]:
         return self.lm.tokenizer.encode(text, add_special_tokens=False)
 
-    def _forward(self, ids: list[int], cache: Any, keep: int = 1) -> Any:
-        """Logits of the last `keep` positions (one row when keep is 1) and the grown cache."""
+    def _forward(self, ids: list[int], cache: Any) -> Any:
+        """Logits of the last position and the grown cache."""
+        rows, cache = self._forward_rows(ids, cache, keep=1)
+        return rows[-1], cache
+
+    def _forward_rows(self, ids: list[int], cache: Any, keep: int) -> Any:
+        """Logits of the last `keep` positions, (keep, vocab), and the grown cache."""
         import torch
 
         output = self.lm.model(input_ids=torch.tensor([ids]), cache=cache, use_cache=True, logits_to_keep=keep)
-        logits = output.logits[0]
-        return (logits[-1] if keep == 1 else logits), output.cache
+        return output.logits[0], output.cache
 
     def _prefix(self, system_text: str) -> _Prefix:
         """The cache after the system prompt, computed once per distinct system prompt."""
@@ -147,10 +151,13 @@ class Decoder:
             if decision.generated_tokens >= self.max_new_tokens:
                 text = grammar.complete(text)
                 break
-            forced = self._encode(_forced_run(grammar, text))[:-1]
+            run = _forced_run(grammar, text)
+            forced = self._encode(run)
+            if run.endswith((" ", "\n")):
+                # The model picks a trailing space itself, so it may merge it with what follows the
+                # way its tokenizer would (` ` then `"` is one token ` "`).
+                forced = forced[:-1]
             if forced:
-                # Feed all but the last forced token: the model picks that one itself, so it may merge it
-                # with what follows the way its tokenizer would (`": "` then `"` becomes `": ` + ` "`).
                 logits, cache = self._feed(forced, cache, decision)
                 ids += forced
                 text = decode(ids)
@@ -195,7 +202,7 @@ class Decoder:
 
     def _verify(self, draft: list[int], ids: list[int], cache: Any, grammar: ToolCallGrammar, decision: Decision):
         """Keep the longest prefix of the draft that greedy decoding would have produced itself."""
-        all_logits, cache = self._forward(draft, cache, keep=len(draft))
+        all_logits, cache = self._forward_rows(draft, cache, keep=len(draft))
         accepted = 1  # the first draft token was already checked against the previous logits
         while accepted < len(draft) and int(all_logits[accepted - 1].argmax()) == draft[accepted]:
             if not self._valid(ids + draft[: accepted + 1], None, grammar):

@@ -6,7 +6,7 @@ name is always an offered one and the arguments always validate) and to fast-for
 forces (`{"name": "`, a unique key, the rest of a tool name). `complete(text)` closes any valid prefix
 with the shortest valid ending, for when the token budget runs out.
 
-The JSON layout is fixed (`json.dumps` separators, keys in schema order), as in `prompt.render_call`.
+The JSON layout is fixed (compact separators, keys in schema order), as in `prompt.render_call`.
 """
 
 from __future__ import annotations
@@ -133,9 +133,9 @@ class ToolCallGrammar:
         raise Invalid
 
     def _call(self, c: _Cursor) -> None:
-        c.literal('{"name": ')
+        c.literal('{"name":')
         name = json.loads(c.choice(self.name_options))
-        c.literal(', "arguments": ')
+        c.literal(',"arguments":')
         _value(c, self.parameters[name])
         c.literal("}")
 
@@ -291,7 +291,7 @@ def _array(c: _Cursor, schema: dict[str, Any]) -> None:
                 c.pos += 1
                 return
         else:
-            allowed = (["]"] if count >= min_items else []) + ([", "] if count < max_items else [])
+            allowed = (["]"] if count >= min_items else []) + ([","] if count < max_items else [])
             if c.choice(allowed) == "]":
                 return
         _value(c, items)
@@ -313,13 +313,13 @@ def _object(c: _Cursor, schema: dict[str, Any]) -> None:
     c.literal("{")
     next_index, seen = 0, set()
     while True:
-        separator = ", " if seen else ""
+        separator = "," if seen else ""
         allowed = []
         for name in names[next_index:]:
             allowed.append(name)
             if name in required:
                 break  # keys come in schema order: a required key cannot be skipped
-        options = (["}"] if required <= seen else []) + [separator + json.dumps(n, ensure_ascii=False) + ": " for n in allowed]
+        options = (["}"] if required <= seen else []) + [separator + json.dumps(n, ensure_ascii=False) + ":" for n in allowed]
         chosen = c.choice(options)
         if chosen == "}":
             return
@@ -340,10 +340,10 @@ def _free_object(c: _Cursor) -> None:
             if c.text[c.pos] == "}":
                 c.pos += 1
                 return
-        elif c.choice(["}", ", "]) == "}":
+        elif c.choice(["}", ","]) == "}":
             return
         _string(c, {})
-        c.literal(": ")
+        c.literal(":")
         _any(c, {})
         first = False
 

@@ -7,6 +7,7 @@ plain Hugging Face directory (safetensors) under the cache directory and loads t
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,4 +100,6 @@ def apply_adapter(model: Any, adapter: str) -> Any:
 
     if not (Path(adapter) / "adapter_config.json").exists():
         raise MuseError(f"no LoRA adapter at {adapter} (set MUSE_PLANNER__ADAPTER='' to run the base model)")
-    return PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # peft calls a deprecated transformers helper
+        return PeftModel.from_pretrained(model, adapter).merge_and_unload()

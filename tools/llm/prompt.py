@@ -4,7 +4,7 @@ Training data and inference share this module, so the fine-tuned model reads at 
 what it was trained on. Tool calls are written as
 
     <tool_call>
-    {"name": "generate_image", "arguments": {"prompt": "a red star"}}
+    {"name":"generate_image","arguments":{"prompt":"a red star"}}
     </tool_call>
 
 with arguments in the order of the tool's schema, one block per call; anything else is a text answer.
@@ -18,10 +18,12 @@ from typing import Any
 CALL_OPEN = "<tool_call>\n"
 CALL_CLOSE = "\n</tool_call>"
 CALL_SEPARATOR = "\n"
+# Compact JSON: a forced run then ends in a quote or brace, never a space, so the decoder can feed all of it.
+JSON_SEPARATORS = (",", ":")
 
 SYSTEM_PROMPT = (
     "You are muse, a helpful assistant. You can call these tools:\n{tools}\n"
-    "To use a tool, reply only with <tool_call>{{\"name\": ..., \"arguments\": {{...}}}}</tool_call> blocks, "
+    "To use a tool, reply only with <tool_call>{{\"name\":...,\"arguments\":{{...}}}}</tool_call> blocks, "
     "taking argument values from the user's words. If no tool fits, answer in plain text."
 )
 SYSTEM_PROMPT_NO_TOOLS = "You are muse, a helpful assistant."
@@ -70,7 +72,7 @@ def order_arguments(arguments: dict[str, Any], parameters: dict[str, Any]) -> di
 
 def render_call(name: str, arguments: dict[str, Any], parameters: dict[str, Any] | None = None) -> str:
     ordered = order_arguments(arguments, parameters or {})
-    body = json.dumps({"name": name, "arguments": ordered}, ensure_ascii=False)
+    body = json.dumps({"name": name, "arguments": ordered}, ensure_ascii=False, separators=JSON_SEPARATORS)
     return CALL_OPEN + body + CALL_CLOSE
 
 

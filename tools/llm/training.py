@@ -26,15 +26,15 @@ LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", 
 
 @dataclass
 class TrainConfig:
-    steps: int = 70
-    batch_size: int = 8
-    learning_rate: float = 5e-4
+    steps: int = 240
+    batch_size: int = 4
+    learning_rate: float = 4e-4
     warmup_steps: int = 5
     rank: int = 16
     alpha: int = 32
-    dropout: float = 0.05
+    dropout: float = 0.0  # dropout would keep a copy of every LoRA input for the backward pass
     samples: int = 1  # passes over the catalog's phrasings, each with new values and tool sets
-    max_length: int = 768
+    max_length: int = 640
     seed: int = 0
     answer_tokens: int = 32  # length of the base model's text answers used as targets
     limit: int | None = None  # keep only this many examples (quick runs)
