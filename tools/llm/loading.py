@@ -86,7 +86,7 @@ def load_lm(name: str, cache_dir: Path, adapter: str | None = None, threads: int
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
         model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
-    except OSError as error:
+    except (OSError, ValueError) as error:
         raise MuseError(f"cannot load the planner model {name!r}: {str(error).splitlines()[0]}") from None
     if adapter:
         model = apply_adapter(model, adapter)
