@@ -54,6 +54,8 @@ class VisionSettings(BaseModel):
     # A transformers captioning directory: VisionEncoderDecoderModel (muse's own, ViT-GPT2) or BLIP.
     captioner: str = str(SHIPPED_MODELS_DIR / "captioner")
     judge: str = str(SHIPPED_MODELS_DIR / "judge")
+    # What reads an image's attributes for `muse ask`: the judge's heads or a generated caption.
+    ask_backend: Literal["judge", "captioner"] = "judge"
     max_new_tokens: int = 24
     max_pixels: int = 40_000_000  # larger images are refused as decompression bombs
     threads: int = 0  # torch threads; 0 keeps torch's default

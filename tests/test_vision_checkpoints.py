@@ -84,7 +84,7 @@ def test_vit_gpt2_captioning_directory(tmp_path, monkeypatch):
 
     captions = caption([IMAGE, IMAGE.convert("RGBA")])
     assert len(captions) == 2 and all(isinstance(c, str) for c in captions)
-    assert ask(IMAGE, "what colour is the shape?").caption == captions[0]  # same model, same greedy words
+    assert ask(IMAGE, "what colour is the shape?", backend="captioner").evidence == captions[0]  # same model, same greedy words
 
 
 def test_blip_captioning_directory(tmp_path, monkeypatch):

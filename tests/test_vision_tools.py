@@ -55,6 +55,17 @@ def test_question_parsing():
         parse_question("why?")
 
 
+def test_judge_reading_answers_questions():
+    from tools.ask import answer_from_attributes, judge_reading
+
+    scene = {"domain": "shape", "color": "red", "shape": "star", "size": "small", "position": "top", "background": "white", "digit": 3}
+    attributes, evidence = judge_reading(scene)
+    assert evidence == "a small red star at the top on a white background"
+    assert answer_from_attributes(attributes, "where is the star?") == "at the top"
+    assert answer_from_attributes(attributes, "how many shapes are there?") == "one"
+    assert judge_reading({**scene, "domain": "digit"}) == ({"digit": "three"}, "a handwritten digit three")
+
+
 def test_parse_free_text_caption():
     assert parse_caption("A red circle on a blue background.") == {
         "color": "red", "background": "blue", "shape": "circle", "count": "1"}
@@ -77,6 +88,7 @@ def test_benchmark_markdown_marks_goals_met_or_not():
         "clip": {"text_to_image_recall@1": 0.95, "zero_shot_color_shape": 0.5, "zero_shot_digit": 0.9},
         "captioner": {"all_attributes_right": 0.9, "bleu4": 0.5, "digit_right": 1.0, **attrs},
         "questions": {"questions": 3, "accuracy": 0.95, "color": 1.0},
+        "questions_captioner": {"questions": 3, "accuracy": 0.5, "color": 0.5},
         "judge": {"color": 1.0, "shape": 0.97, "digit": 0.99},
         "latency_ms": {"judge": 1.0}, "memory_mb": {"judge": 100.0},
         "robustness": {"JPEG": {"clip_zero_shot_color_shape": 1.0, "captioner_all_attributes": 1.0, "judge_color_shape": 1.0}},
@@ -86,3 +98,4 @@ def test_benchmark_markdown_marks_goals_met_or_not():
     assert "| CLIP zero-shot colour+shape accuracy (24 classes) | ≥ 97% | 50.0% | no |" in markdown
     assert "| Judge shape accuracy | ≥ 98% | 97.0% | no |" in markdown
     assert "| JPEG | 100.0% | 100.0% | 100.0% |" in markdown
+    assert "| Image questions accuracy (`ask`, captioner backend) | ≥ 90% | 50.0% | no |" in markdown

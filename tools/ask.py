@@ -1,10 +1,12 @@
-"""Image question answering grounded in the captioner: caption the image, read its attributes, answer.
+"""Image question answering: read the image's attributes with a model, then answer from them.
 
-    ask("scene.png", "what colour is the shape?")  ->  Answer(answer="red", caption="a small red ...")
+    ask("scene.png", "what colour is the shape?")  ->  Answer(answer="red", evidence="a small red ...")
 
 Questions about colour, shape, size, position, background, count and digit value are parsed
 with a small grammar; yes/no questions ("is there a triangle?", "is it on the left?") compare
-the named word with the attribute the caption gives. The caption is returned as the evidence.
+the named word with the attribute read from the image. Two readers (setting `vision.ask_backend`):
+"judge", the attribute classifier's heads, and "captioner", the words of a generated caption
+(which also works with a real BLIP or ViT-GPT2 checkpoint). The evidence names what was read.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import NamedTuple
 from langchain_core.tools import tool
 
 from muse.errors import MuseError
-from tools.data.captions import POSITION_PHRASES, parse_caption, words_of
+from muse.settings import get_settings
+from tools.data.captions import POSITION_PHRASES, canonical_caption, digit_caption, parse_caption, words_of
 from tools.data.vocabulary import ATTRIBUTES, DIGIT_WORDS
 from tools.images import ImageSource
 
@@ -35,7 +38,7 @@ YES_NO_START = re.compile(r"^(is|are|does|do|can|was)\b")
 
 class Answer(NamedTuple):
     answer: str
-    caption: str
+    evidence: str  # the caption, or the judge's reading written as a caption
 
 
 def parse_question(question: str) -> tuple[str, str | None]:
@@ -59,10 +62,9 @@ def parse_question(question: str) -> tuple[str, str | None]:
     )
 
 
-def answer_from_caption(caption: str, question: str) -> str:
-    """The answer a caption supports, or "unknown" when it does not mention what is asked."""
+def answer_from_attributes(attributes: dict[str, str], question: str) -> str:
+    """The answer the attributes support, or "unknown" when they do not cover what is asked."""
     kind, value = parse_question(question)
-    attributes = parse_caption(caption)
     if kind.startswith("yes_no:"):
         return "yes" if attributes.get(kind.split(":", 1)[1]) == value else "no"
     if kind == "count":
@@ -73,13 +75,35 @@ def answer_from_caption(caption: str, question: str) -> str:
     return POSITION_PHRASES[found] if kind == "position" else found
 
 
-def ask(image: ImageSource, question: str, directory: str | None = None) -> Answer:
-    """Answer one question about one image; the question is checked before the model runs."""
+def answer_from_caption(caption: str, question: str) -> str:
+    return answer_from_attributes(parse_caption(caption), question)
+
+
+def judge_reading(result: dict) -> tuple[dict[str, str], str]:
+    """A judge result as attributes (one object per scene) and as a caption-like sentence."""
+    if result["domain"] == "digit":
+        return {"digit": DIGIT_WORDS[result["digit"]]}, digit_caption(result["digit"])
+    attributes = {name: result[name] for name in ATTRIBUTES}
+    return {**attributes, "count": "1"}, canonical_caption(**attributes)
+
+
+def read_images(images: list[ImageSource], backend: str | None = None) -> list[tuple[dict[str, str], str]]:
+    """(attributes, evidence) per image, read by the judge or from a generated caption."""
+    backend = backend or get_settings().vision.ask_backend
+    if backend == "judge":
+        from tools.judge import classify
+
+        return [judge_reading(result) for result in classify(images)]
     from tools.caption import caption
 
+    return [(parse_caption(text), text) for text in caption(images)]
+
+
+def ask(image: ImageSource, question: str, backend: str | None = None) -> Answer:
+    """Answer one question about one image; the question is checked before the model runs."""
     parse_question(question)
-    text = caption([image], directory)[0]
-    return Answer(answer_from_caption(text, question), text)
+    ((attributes, evidence),) = read_images([image], backend)
+    return Answer(answer_from_attributes(attributes, question), evidence)
 
 
 @tool

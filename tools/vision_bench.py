@@ -97,23 +97,23 @@ def caption_metrics(scenes, digits) -> dict[str, float]:
     }
 
 
-def question_metrics(scenes, digits, seed: int, n_digits: int = 100) -> dict[str, float]:
-    """Questions answered through `ask`'s own logic; each image is captioned once for all its questions.
+def question_metrics(scenes, digits, seed: int, backend: str, n_digits: int = 100) -> dict[str, float]:
+    """Questions answered by `ask`'s own logic; each image is read once for all its questions.
 
     Two questions per scene and one per digit for the first `n_digits` test digits, so digit
     questions do not outweigh the rest.
     """
-    from tools.ask import answer_from_caption
-    from tools.caption import caption
+    from tools.ask import answer_from_attributes, read_images
 
     rng = random.Random(seed)
     scene_qs, digit_qs = scene_questions(scenes, rng), digit_questions(digits.labels[:n_digits], rng)
-    scene_captions, digit_captions = caption([s.image for s in scenes]), caption(digits.images[:n_digits])
+    scene_reads = read_images([s.image for s in scenes], backend)
+    digit_reads = read_images(digits.images[:n_digits], backend)
     by_kind = defaultdict(list)
     for q in scene_qs:
-        by_kind[q.kind].append(answer_from_caption(scene_captions[q.image_index], q.question) == q.answer)
+        by_kind[q.kind].append(answer_from_attributes(scene_reads[q.image_index][0], q.question) == q.answer)
     for q in digit_qs:
-        by_kind["digit"].append(answer_from_caption(digit_captions[q.image_index], q.question) == q.answer)
+        by_kind["digit"].append(answer_from_attributes(digit_reads[q.image_index][0], q.question) == q.answer)
     every = [ok for oks in by_kind.values() for ok in oks]
     return {"questions": len(every), "accuracy": float(np.mean(every)), **{k: float(np.mean(v)) for k, v in sorted(by_kind.items())}}
 
@@ -164,7 +164,8 @@ def run_bench(n_scenes: int = 1000, n_questions_scenes: int = 300, n_robust: int
         result[name] = measure()
         result["latency_ms"][name] = latency_ms(fn, scenes[0].image, repeats)
         result["memory_mb"][name] = peak_memory_mb()
-    result["questions"] = question_metrics(scenes[:n_questions_scenes], digits, seed)
+    result["questions"] = question_metrics(scenes[:n_questions_scenes], digits, seed, "judge")
+    result["questions_captioner"] = question_metrics(scenes[:n_questions_scenes], digits, seed, "captioner")
     result["robustness"] = robustness(seed, n_robust)
     return result
 
@@ -174,7 +175,8 @@ GOALS = (  # (section, metric, goal, label)
     ("clip", "zero_shot_color_shape", 0.97, "CLIP zero-shot colour+shape accuracy (24 classes)"),
     ("clip", "zero_shot_digit", 0.90, "CLIP zero-shot digit accuracy (10 classes)"),
     ("captioner", "all_attributes_right", 0.90, "Captioner: all 5 attributes right"),
-    ("questions", "accuracy", 0.90, "Image questions accuracy"),
+    ("questions", "accuracy", 0.90, "Image questions accuracy (`ask`, judge backend, the default)"),
+    ("questions_captioner", "accuracy", 0.90, "Image questions accuracy (`ask`, captioner backend)"),
     ("judge", "color", 0.98, "Judge colour accuracy"),
     ("judge", "shape", 0.98, "Judge shape accuracy"),
     ("judge", "digit", 0.97, "Judge digit accuracy"),
@@ -194,9 +196,10 @@ def to_markdown(result: dict, command: str) -> str:
     lines.append(f"Captioner BLEU-4 against the 5 phrasings of each scene: {caption['bleu4']:.3f}; "
                  + ", ".join(f"{a} {caption[a + '_right']:.1%}" for a in SHAPE_ATTRIBUTES)
                  + f"; digit named right {caption['digit_right']:.1%}.")
-    q = result["questions"]
-    kinds = {k: v for k, v in q.items() if k not in ("questions", "accuracy")}
-    lines.append(f"Image questions: {q['questions']} questions; " + ", ".join(f"{k} {v:.1%}" for k, v in kinds.items()) + ".")
+    for key, backend in (("questions", "judge"), ("questions_captioner", "captioner")):
+        q = result[key]
+        kinds = {k: v for k, v in q.items() if k not in ("questions", "accuracy")}
+        lines.append(f"Image questions, {backend} backend: {q['questions']} questions; " + ", ".join(f"{k} {v:.1%}" for k, v in kinds.items()) + ".")
     judge = result["judge"]
     lines.append("Judge: " + ", ".join(f"{k} {v:.1%}" for k, v in judge.items()) + ".\n")
     lines += ["| Model | Latency p50, batch 1 (ms) | Peak RSS of the bench process after it (MB) |", "|---|---|---|"]
