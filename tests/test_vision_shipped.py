@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def scenes():
-    return ShapesWorld(0).sample(150, "test")
+    return ShapesWorld(0).sample(100, "test")
 
 
 @pytest.fixture(scope="module")
