@@ -36,4 +36,4 @@ def test_report_has_every_measured_row():
     markdown = to_markdown(result, "muse bench generation")
     assert "| 93.0% | 99.0% | 94.0% | 90.0% | 80.0% | 97.0% |" in markdown
     assert all(f"| {name} | 10 | 90.0% |" in markdown for name in digits)
-    assert "| diffusion batch 16 | 0.050 |" in markdown and "900 MB" in markdown
+    assert "| diffusion batch 16 | 50.0 |" in markdown and "900 MB" in markdown

@@ -171,7 +171,7 @@ def to_markdown(result: dict, command: str) -> str:
     lines = [
         "## Generation",
         "",
-        f"Measured by `{command}`: diffusion model `{s['model']}`, DPM-Solver++ {s['steps']} steps, guidance {s['guidance']}, "
+        f"Measured by `{command}`: diffusion model `{s['model']}`, DDIM {s['steps']} steps, guidance {s['guidance']}, "
         f"{s['threads']} torch thread(s); images judged by the judge classifier (`{s['judge']}`).",
         "",
         f"**Prompt fidelity** over {p['images']} held-out prompts (captions of ShapesWorld test scenes), one image each:",
@@ -189,7 +189,7 @@ def to_markdown(result: dict, command: str) -> str:
     ]
     for name, d in result["digits"].items():
         lines.append(f"| {name} | {d['images']} | {d['accuracy']:.1%} | {d['frechet']:.1f} | {d['pairwise']:.2f} |")
-    lines += ["", "**Latency** (median, seconds per image, this shared 2-core CPU) and peak memory:", "", "| case | s / image |", "|---|---|"]
-    lines += [f"| {name} | {value:.3f} |" for name, value in result["latency_s_per_image"].items()]
+    lines += ["", "**Latency** (median, milliseconds per image, this shared 2-core CPU) and peak memory:", "", "| case | ms / image |", "|---|---|"]
+    lines += [f"| {name} | {value * 1000:.1f} |" for name, value in result["latency_s_per_image"].items()]
     lines += ["", f"Peak resident memory after the latency runs: {result['peak_memory_mb']:.0f} MB."]
     return "\n".join(lines)
