@@ -38,7 +38,6 @@ class Decision:
 class _Prefix:
     cache: Any
     length: int
-    logits: Any
 
 
 def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
@@ -91,8 +90,8 @@ class Decoder:
             self._prefixes.move_to_end(system_text)
             return self._prefixes[system_text]
         ids = self._encode(system_text)
-        logits, cache = self._forward(ids, None)
-        prefix = _Prefix(cache=cache, length=len(ids), logits=logits)
+        _, cache = self._forward(ids, None)
+        prefix = _Prefix(cache=cache, length=len(ids))
         self._prefixes[system_text] = prefix
         if len(self._prefixes) > PREFIX_CACHE_SIZE:
             self._prefixes.popitem(last=False)

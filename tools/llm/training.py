@@ -176,8 +176,16 @@ def train_planner(
     model.to(torch.float16)
     model.save_pretrained(out_dir)
     (out_dir / "README.md").unlink(missing_ok=True)  # peft's template card; muse writes MODEL_CARD.md
+    _name_base_model(out_dir / "adapter_config.json", model_name)
     return {"examples": len(examples), "trainable_parameters": trainable, "final_loss": loss_value,
             "seconds": time.time() - started, "steps": config.steps}
+
+
+def _name_base_model(config_file: Path, model_name: str) -> None:
+    """Record the base model by muse's name for it, not by the cache path it was loaded from."""
+    config = json.loads(config_file.read_text())
+    config["base_model_name_or_path"] = model_name
+    config_file.write_text(json.dumps(config, indent=2) + "\n")
 
 
 def reply_loss(model: Any, batch: dict[str, Any]) -> Any:

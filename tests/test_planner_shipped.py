@@ -1,0 +1,98 @@
+"""The shipped base model + LoRA adapter route requests, through Python and through `muse plan`."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from muse.settings import SHIPPED_MODELS_DIR
+from tools.llm.catalog import builtin_schemas
+from tools.llm.planner import load_local_chat_model, plan
+
+pytestmark = pytest.mark.slow
+ADAPTER = str(SHIPPED_MODELS_DIR / "planner-lora")
+
+
+@pytest.fixture(scope="module")
+def planner(shared_cache_dir):
+    return load_local_chat_model("smollm2", ADAPTER, shared_cache_dir, 256, 0)
+
+
+ROUTES = [
+    ("draw a large red star on a white background", "generate_image", {"prompt": "a large red star on a white background"}),
+    ("remember that my sister is called Ana", "remember", {"fact": "my sister is called Ana"}),
+    ("write a caption for img_3f2a9c01", "caption_image", {"image": "img_3f2a9c01"}),
+    ("find my pictures of blue circles", "search_images", {"query": "blue circles"}),
+    ("draw a handwritten 7 with the VAE", "generate_digit", {"digit": 7, "model": "vae"}),
+]
+
+
+@pytest.mark.parametrize("request_text,name,arguments", ROUTES)
+def test_shipped_planner_routes_muse_requests(planner, request_text, name, arguments):
+    result = plan(planner, request_text, builtin_schemas())
+    assert [call["name"] for call in result.tool_calls] == [name]
+    assert result.tool_calls[0]["arguments"] == arguments
+
+
+def test_shipped_planner_answers_small_talk_in_text(planner):
+    result = plan(planner, "thank you, that was helpful!", builtin_schemas())
+    assert not result.tool_calls and result.content
+
+
+def test_shipped_planner_uses_a_tool_it_never_saw(planner):
+    get_time = {"name": "get_time", "description": "The current time in a city.",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string", "description": "city name"}},
+                               "required": ["city"]}}
+    result = plan(planner, "what time is it in Tokyo?", [get_time, *builtin_schemas()])
+    assert result.tool_calls == [{"name": "get_time", "arguments": {"city": "Tokyo"}}]
+
+
+def _muse(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "muse", *args], input=stdin, capture_output=True, text=True, timeout=600)
+
+
+def test_muse_plan_json():
+    done = _muse("plan", "--json", "draw a small blue circle at the top")
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["tool_calls"][0]["name"] == "generate_image" and result["latency_ms"] > 0
+
+
+def test_muse_plan_batch_answers_good_lines_and_flags_bad_ones(tmp_path):
+    tools = [{"type": "function", "function": {"name": "get_time", "description": "The time in a city.",
+              "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}]
+    lines = [
+        json.dumps({"request": "remember that I live in Oslo"}),
+        "{not json",
+        json.dumps({"request": "   "}),
+        json.dumps({"request": "what time is it in Tokyo?", "tools": tools}),
+    ]
+    done = _muse("plan", "--batch", "-", stdin="\n".join(lines) + "\n")
+    assert done.returncode == 2
+    results = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(results) == 4
+    assert results[0]["tool_calls"][0]["name"] == "remember"
+    assert "line 2" in results[1]["error"] and "line 3" in results[2]["error"]
+    assert results[3]["tool_calls"] == [{"name": "get_time", "arguments": {"city": "Tokyo"}}]
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("args,message", [
+    (["plan", ""], "the request is empty"),
+    (["plan", "--tools", "missing.json", "hi"], "no such file"),
+])
+def test_muse_plan_bad_input_is_one_line_and_exit_code_2(args, message):
+    done = _muse(*args)
+    assert done.returncode == 2
+    assert message in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_quick_training_writes_a_loadable_adapter(tmp_path, shared_cache_dir):
+    out = tmp_path / "lora"
+    done = _muse("train", "planner", "--quick", "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (out / "adapter_model.safetensors").exists()
+    quick = load_local_chat_model("smollm2", str(out), shared_cache_dir, 32, 0)
+    result = plan(quick, "draw a cat", builtin_schemas()[:2])
+    assert isinstance(result.content, str)
