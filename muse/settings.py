@@ -40,6 +40,8 @@ class PlannerSettings(BaseModel):
     max_new_tokens: int = 256
     temperature: float = 0.0
     threads: int = 0  # torch threads; 0 keeps torch's default
+    # Weights at inference: bfloat16 halves the memory each decoding step reads (decoding is memory-bound).
+    dtype: Literal["float32", "bfloat16"] = "bfloat16"
     openai_base_url: str | None = None
     openai_api_key: str | None = None
     openai_model: str = "gpt-4o-mini"

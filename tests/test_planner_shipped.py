@@ -6,17 +6,18 @@ import sys
 
 import pytest
 
-from muse.settings import SHIPPED_MODELS_DIR
+from muse.settings import SHIPPED_MODELS_DIR, PlannerSettings
 from tools.llm.catalog import builtin_schemas
 from tools.llm.planner import load_local_chat_model, plan
 
 pytestmark = pytest.mark.slow
 ADAPTER = str(SHIPPED_MODELS_DIR / "planner-lora")
+DTYPE = PlannerSettings().dtype  # what users run by default
 
 
 @pytest.fixture(scope="module")
 def planner(shared_cache_dir):
-    return load_local_chat_model("smollm2", ADAPTER, shared_cache_dir, 256, 0)
+    return load_local_chat_model("smollm2", ADAPTER, shared_cache_dir, 256, 0, DTYPE)
 
 
 ROUTES = [
@@ -93,6 +94,6 @@ def test_quick_training_writes_a_loadable_adapter(tmp_path, shared_cache_dir):
     done = _muse("train", "planner", "--quick", "--out", str(out))
     assert done.returncode == 0, done.stderr[-2000:]
     assert (out / "adapter_model.safetensors").exists()
-    quick = load_local_chat_model("smollm2", str(out), shared_cache_dir, 32, 0)
+    quick = load_local_chat_model("smollm2", str(out), shared_cache_dir, 32, 0, DTYPE)
     result = plan(quick, "draw a cat", builtin_schemas()[:2])
     assert isinstance(result.content, str)

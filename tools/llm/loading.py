@@ -75,8 +75,10 @@ def resolve_model_dir(name: str, cache_dir: Path) -> str:
     return str(out_dir)
 
 
-def load_lm(name: str, cache_dir: Path, adapter: str | None = None, threads: int = 0) -> LoadedLM:
-    """Load a causal LM for planning, with an optional LoRA adapter applied on top."""
+def load_lm(
+    name: str, cache_dir: Path, adapter: str | None = None, threads: int = 0, dtype: str = "float32"
+) -> LoadedLM:
+    """Load a causal LM for planning, with an optional LoRA adapter merged in, cast to `dtype`."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -90,7 +92,7 @@ def load_lm(name: str, cache_dir: Path, adapter: str | None = None, threads: int
         raise MuseError(f"cannot load the planner model {name!r}: {str(error).splitlines()[0]}") from None
     if adapter:
         model = apply_adapter(model, adapter)
-    model.eval()
+    model.to(getattr(torch, dtype)).eval()
     return LoadedLM(model=model, tokenizer=tokenizer, name=name, adapter=adapter or None)
 
 

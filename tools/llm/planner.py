@@ -31,13 +31,15 @@ class Plan:
 
 
 @lru_cache(maxsize=2)
-def load_local_chat_model(model: str, adapter: str, cache_dir: Path, max_new_tokens: int, threads: int):
+def load_local_chat_model(
+    model: str, adapter: str, cache_dir: Path, max_new_tokens: int, threads: int, dtype: str
+):
     """Load once per process: a second planner on the same weights would double memory for nothing."""
     from tools.llm.chat_model import LocalChatModel
     from tools.llm.decoding import Decoder
     from tools.llm.loading import load_lm
 
-    lm = load_lm(model, cache_dir, adapter=adapter or None, threads=threads)
+    lm = load_lm(model, cache_dir, adapter=adapter or None, threads=threads, dtype=dtype)
     name = f"{model}+{Path(adapter).name}" if adapter else model
     return LocalChatModel(decoder=Decoder(lm, max_new_tokens=max_new_tokens), model_name=name)
 
@@ -56,7 +58,7 @@ def create_chat_model(settings: Settings, planner: PlannerSettings | None = None
             temperature=planner.temperature,
         )
     return load_local_chat_model(
-        planner.model, planner.adapter, settings.cache_dir, planner.max_new_tokens, planner.threads
+        planner.model, planner.adapter, settings.cache_dir, planner.max_new_tokens, planner.threads, planner.dtype
     )
 
 

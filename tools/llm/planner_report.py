@@ -21,14 +21,17 @@ SPLIT_TITLES = {
 def _decision_model(settings: Settings, adapter: str) -> LocalChatModel:
     """The planner as the benchmark runs it: a text answer stops after its first token (the decision)."""
     planner = settings.planner
-    full = load_local_chat_model(planner.model, adapter, settings.cache_dir, planner.max_new_tokens, planner.threads)
+    full = load_local_chat_model(
+        planner.model, adapter, settings.cache_dir, planner.max_new_tokens, planner.threads, planner.dtype
+    )
     return LocalChatModel(decoder=full.decoder, model_name=full.model_name, max_text_tokens=1)
 
 
 def measure_planner(settings: Settings, limit: int, seed: int) -> dict[str, Any]:
     sets = test_sets(seed, limit)
     typical = [example.turns[-1]["content"] for example in sets["test_builtin"][:20]]
-    figures: dict[str, Any] = {"limit": limit, "seed": seed, "machine": f"{platform.machine()}, {_cores()} cores"}
+    figures: dict[str, Any] = {"limit": limit, "seed": seed, "dtype": settings.planner.dtype,
+                               "machine": f"{platform.machine()}, {_cores()} cores"}
     for label, adapter in (("adapter", settings.planner.adapter), ("base", "")):
         model = _decision_model(settings, adapter)
         scores = {split: asdict(evaluate(model, examples, f"{label} {split}")[0]) for split, examples in sets.items()}
@@ -51,8 +54,8 @@ def render_planner_report(figures: dict[str, Any]) -> str:
     lines = [
         "## Planner (`muse bench planner`)",
         "",
-        f"Measured with `muse bench planner --limit {figures['limit']} --seed {figures['seed']}` on {figures['machine']}: "
-        "SmolLM2-135M-Instruct with the shipped LoRA adapter (`models/planner-lora`) against the base model alone, "
+        f"Measured with `muse bench planner --limit {figures['limit']} --seed {figures['seed']}` on {figures['machine']}, "
+        f"weights in {figures['dtype']}: SmolLM2-135M-Instruct with the shipped LoRA adapter (`models/planner-lora`) against the base model alone, "
         "both with schema-constrained decoding. Exact call: right tools and arguments equal after normalising strings.",
         "",
         "| held-out set | requests | adapter: tool selection | adapter: exact call | base: tool selection | base: exact call |",
