@@ -10,7 +10,7 @@ import typer
 
 from muse.cli import app, bench_app, train_app
 from muse.errors import MuseError
-from muse.settings import REPO_ROOT, get_settings
+from muse.settings import get_settings
 
 
 @app.command("plan")
@@ -96,6 +96,8 @@ def train_planner_command(
     import torch
 
     from tools.llm import training
+    from tools.llm.dataset import write_jsonl
+    from tools.llm.loading import load_lm
 
     settings = get_settings()
     if threads:
@@ -104,15 +106,14 @@ def train_planner_command(
     if quick:
         config = training.TrainConfig(steps=2, batch_size=2, samples=1, seed=seed, answer_tokens=8, limit=24)
     if data_only:
-        lm = training.load_lm(settings.planner.model, settings.cache_dir)
-        examples = training.build_training_set(lm, config, settings.cache_dir / "planner-answers.json")
-        training.write_jsonl(examples, data_only)
+        lm = load_lm(settings.planner.model, settings.cache_dir)
+        examples = training.build_training_set(lm, config, settings.cache_dir)
+        write_jsonl(examples, data_only)
         typer.echo(f"wrote {len(examples)} examples to {data_only}")
         return
     out_dir = out or settings.models_dir / "planner-lora"
-    log_dir = REPO_ROOT / "runs" / "planner"
-    stats = training.train_planner(out_dir, settings.planner.model, settings.cache_dir, config, log_dir)
-    typer.echo(json.dumps({"adapter": str(out_dir), "tensorboard": str(log_dir), **stats}))
+    stats = training.train_planner(out_dir, settings.planner.model, settings.cache_dir, config)
+    typer.echo(json.dumps({"adapter": str(out_dir), **stats}))
 
 
 @bench_app.command("planner")

@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from tools.llm.dataset import DatasetBuilder, Example, write_jsonl
+from tools.llm.dataset import DatasetBuilder, Example
 from tools.llm.loading import LoadedLM, load_lm
 from tools.llm.prompt import chat_messages, render_system
 
@@ -40,12 +40,12 @@ class TrainConfig:
     limit: int | None = None  # keep only this many examples (quick runs)
 
 
-def build_training_set(lm: LoadedLM, config: TrainConfig, answers_cache: Path | None = None) -> list[Example]:
-    """The train split, with the base model's text answers filled in."""
+def build_training_set(lm: LoadedLM, config: TrainConfig, cache_dir: Path | None = None) -> list[Example]:
+    """The train split, with the base model's text answers filled in (kept in `cache_dir` for reruns)."""
     examples = list(DatasetBuilder(config.seed).build("train", config.samples))
     if config.limit:
         examples = random.Random(config.seed).sample(examples, config.limit)
-    fill_text_answers(examples, lm, config.answer_tokens, answers_cache)
+    fill_text_answers(examples, lm, config.answer_tokens, cache_dir / "planner-answers.json" if cache_dir else None)
     return examples
 
 
@@ -132,19 +132,17 @@ def _collate(items: list[tuple[list[int], list[int]]], pad_id: int):
 
 
 def train_planner(
-    out_dir: Path, model_name: str, cache_dir: Path, config: TrainConfig, log_dir: Path, data_out: Path | None = None
+    out_dir: Path, model_name: str, cache_dir: Path, config: TrainConfig
 ) -> dict[str, float]:
     """Fine-tune a LoRA adapter and write it (fp16 safetensors) to `out_dir`."""
     import torch
     from peft import LoraConfig, get_peft_model
-    from torch.utils.tensorboard import SummaryWriter
+    from tools.training import create_writer, prepare
 
-    torch.manual_seed(config.seed)
+    prepare(config.seed, threads=0)
     rng = random.Random(config.seed)
     lm = load_lm(model_name, cache_dir)
-    examples = build_training_set(lm, config, cache_dir / "planner-answers.json")
-    if data_out:
-        write_jsonl(examples, data_out)
+    examples = build_training_set(lm, config, cache_dir)
     tokenizer = lm.tokenizer
     encoded = [encode_example(e, tokenizer, config.max_length) for e in tqdm(examples, desc="tokenizing", unit="ex")]
 
@@ -155,7 +153,7 @@ def train_planner(
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=0.0)
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: _lr_factor(step, config))
-    writer = SummaryWriter(str(log_dir))
+    writer = create_writer("planner")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     batches = _batches(encoded, config.batch_size, rng)
     started, loss_value = time.time(), math.nan
@@ -178,7 +176,7 @@ def train_planner(
     (out_dir / "README.md").unlink(missing_ok=True)  # peft's template card; muse writes MODEL_CARD.md
     _name_base_model(out_dir / "adapter_config.json", model_name)
     return {"examples": len(examples), "trainable_parameters": trainable, "final_loss": loss_value,
-            "seconds": time.time() - started, "steps": config.steps}
+            "seconds": time.time() - started, "steps": config.steps, "tensorboard": writer.log_dir}
 
 
 def _name_base_model(config_file: Path, model_name: str) -> None:
