@@ -94,11 +94,16 @@ def train_gan(config: DigitTrainConfig, output: Path, run_dir: Path) -> Path:
         opt_g.step()
         if step % config.log_every == 0 or step == config.steps:
             writer.add_scalars("loss", {"discriminator": loss_d.item(), "generator": loss_g.item()}, step)
-    generator.eval()
-    log_grid(writer, generator.sample, config.steps)
+    return _finish(generator, writer, started, config, output)
+
+
+def _finish(model, writer, started: float, config: DigitTrainConfig, output: Path) -> Path:
+    """Log a sample grid and the training time, then save the weights: the end of every digit run."""
+    model.eval()
+    log_grid(writer, model.sample, config.steps)
     writer.add_scalar("minutes", (time.time() - started) / 60, config.steps)
     writer.close()
-    save_fp16(generator, output)
+    save_fp16(model, output)
     return output
 
 
@@ -118,9 +123,4 @@ def train_vae(config: DigitTrainConfig, output: Path, run_dir: Path) -> Path:
         optimizer.step()
         if step % config.log_every == 0 or step == config.steps:
             writer.add_scalars("loss", {"reconstruction": reconstruction.item(), "kl": kl.item()}, step)
-    vae.eval()
-    log_grid(writer, vae.sample, config.steps)
-    writer.add_scalar("minutes", (time.time() - started) / 60, config.steps)
-    writer.close()
-    save_fp16(vae, output)
-    return output
+    return _finish(vae, writer, started, config, output)
