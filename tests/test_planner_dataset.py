@@ -4,7 +4,7 @@ import jsonschema
 import pytest
 
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
-from tools.llm.decoding import parse_calls
+from tools.llm.prompt import parse_calls
 from tools.llm.grammar import ToolCallGrammar
 
 
@@ -39,7 +39,7 @@ def test_held_out_requests_are_not_training_requests(splits):
 
 def test_the_training_set_covers_every_kind_of_turn(splits):
     kinds = {e.kind for e in splits["train"]}
-    assert kinds == {"call", "multi", "no_tool", "followup"}
+    assert kinds == {"call", "multi", "no_tool", "agent"}
     assert len(splits["train"]) > 2000
     assert len({tool["name"] for e in splits["train"] for tool in e.tools}) > 200
 

@@ -91,6 +91,7 @@ def train_planner_command(
     out: Annotated[Path | None, typer.Option(help="adapter directory (default: models/planner-lora)")] = None,
     data_only: Annotated[Path | None, typer.Option("--data-only", help="only write the training set as JSONL here")] = None,
     quick: Annotated[bool, typer.Option(help="a few steps on a small slice, for tests")] = False,
+    from_adapter: Annotated[Path | None, typer.Option(help="go on training this adapter instead of a fresh one")] = None,
 ) -> None:
     """Fine-tune the planner's LoRA adapter on the generated function-calling dataset."""
     import torch
@@ -102,9 +103,10 @@ def train_planner_command(
     settings = get_settings()
     if threads:
         torch.set_num_threads(threads)
-    config = training.TrainConfig(steps=steps, batch_size=batch_size, samples=samples, seed=seed)
+    config = training.TrainConfig(steps=steps, batch_size=batch_size, samples=samples, seed=seed, init_adapter=from_adapter)
     if quick:
-        config = training.TrainConfig(steps=2, batch_size=2, samples=1, seed=seed, answer_tokens=8, limit=24)
+        config = training.TrainConfig(steps=2, batch_size=2, samples=1, seed=seed, answer_tokens=8, limit=24,
+                                      init_adapter=from_adapter)
     if data_only:
         lm = load_lm(settings.planner.model, settings.cache_dir)
         examples = training.build_training_set(lm, config, settings.cache_dir)

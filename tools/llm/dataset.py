@@ -1,8 +1,8 @@
 """The planner's function-calling dataset, generated from the catalog with a seed.
 
 Examples offer 1-12 tools (the right one among near neighbours from its domain and others) and ask
-for one call, several calls in one turn, a text answer when no tool fits, or the next step after a
-tool's result. Splits never overlap:
+for one call, several calls in one turn, a text answer when no tool fits, or act on a turn as the agent
+hands it over (`conversations.py`: memories, attached images, tool results). Splits never overlap:
 
 - `train`: phrasings of muse's own tools not held out, and every synthetic tool not held out;
 - `test_builtin`: held-out phrasings of muse's own tools;
@@ -21,7 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from tools.llm.catalog import CatalogTool, Request, fill, load_catalog
-from tools.llm.prompt import render_call, render_calls, render_tool_result
+from tools.llm.conversations import ConversationBuilder
+from tools.llm.prompt import parse_calls
+from tools.llm.prompt import render_calls
 
 SPLITS = ("train", "test_builtin", "test_unseen", "test_no_tool")
 UNSEEN_FRACTION = 0.15
@@ -32,7 +34,7 @@ CONNECTORS = (" and ", ", and then ", ". Also, ", ", then ", " and also ", "; ")
 @dataclass
 class Example:
     split: str
-    kind: str  # call | multi | no_tool | followup
+    kind: str  # call | multi | no_tool | agent
     tools: list[dict[str, Any]]
     turns: list[dict[str, str]]  # user / assistant / tool messages before the reply
     calls: list[dict[str, Any]] = field(default_factory=list)  # expected calls: {"name", "arguments"}
@@ -137,7 +139,7 @@ class DatasetBuilder:
             yield self._multi_example("train", self.rng.sample(pairs, self.rng.choice([2, 2, 3])), pool)
         for text in self.no_tool["train"] * 2:
             yield self._no_tool_example("train", text, pool)
-        yield from followups(self.rng, [t.schema for t in self.builtin], len(builtin_pairs) // 4)
+        yield from agent_turns(self.rng, self.builtin, self.seen, len(builtin_pairs))
 
 
 def _user(text: str) -> dict[str, str]:
@@ -151,57 +153,12 @@ def _example(split: str, kind: str, tools: list[dict], turns: list[dict], reques
     return Example(split=split, kind=kind, tools=tools, turns=turns, calls=calls, reply=reply)
 
 
-# -- after a tool's result: the next call of a chain, or the answer ----------------------------------
-
-def _image_id(rng: random.Random) -> str:
-    return "img_" + "".join(rng.choice("0123456789abcdef") for _ in range(8))
-
-
-def followups(rng: random.Random, tools: list[dict[str, Any]], count: int) -> Iterator[Example]:
-    """Turns where a tool has answered and muse goes on: captions what it drew, or says what it did."""
-    catalog = load_catalog()[0]
-    pools = catalog[0].pools
-    by_name = {tool["name"]: tool for tool in tools}
-    for _ in range(count):
-        image = _image_id(rng)
-        prompt = rng.choice(pools["image_prompts"])
-        fact = rng.choice(pools["user_facts"])
-        caption = prompt.removeprefix("draw ")
-        scenario = rng.randrange(5)
-        if scenario == 0:
-            ask = rng.choice(["draw {p} and tell me what you drew", "make {p}, then describe it", "generate {p} and caption it"])
-            turns = [_user(ask.format(p=prompt))]
-            turns += _step("generate_image", {"prompt": prompt}, {"images": [image]}, by_name)
-            reply = render_call("caption_image", {"image": image}, by_name["caption_image"]["parameters"])
-        elif scenario == 1:
-            turns = [_user(rng.choice(["draw {p} and tell me what you drew", "make {p}, then describe it"]).format(p=prompt))]
-            turns += _step("generate_image", {"prompt": prompt}, {"images": [image]}, by_name)
-            turns += _step("caption_image", {"image": image}, {"caption": caption}, by_name)
-            reply = rng.choice(["I drew {c} ({i}).", "Here it is: {c} ({i})."]).format(c=caption, i=image)
-        elif scenario == 2:
-            query = rng.choice(pools["image_search_queries"])
-            others = [_image_id(rng) for _ in range(rng.randint(0, 3))]
-            turns = [_user(rng.choice(["find my pictures of {q} and describe the first", "search for {q} and caption the first one"]).format(q=query))]
-            turns += _step("search_images", {"query": query}, {"images": [image, *others]}, by_name)
-            reply = render_call("caption_image", {"image": image}, by_name["caption_image"]["parameters"])
-        elif scenario == 3:
-            turns = [_user(f"remember that {fact}")]
-            turns += _step("remember", {"fact": fact}, {"stored": fact}, by_name)
-            reply = rng.choice(["Got it, I'll remember that {f}.", "Noted: {f}."]).format(f=fact)
-        else:
-            turns = [_user(f"draw {prompt}")]
-            turns += _step("generate_image", {"prompt": prompt}, {"images": [image]}, by_name)
-            reply = rng.choice(["Here is your image: {i}.", "Done: {i}."]).format(i=image)
-        calls = [] if not reply.startswith("<tool_call>") else [{"name": "caption_image", "arguments": {"image": image}}]
-        yield Example(split="train", kind="followup", tools=tools, turns=turns, calls=calls, reply=reply)
-
-
-def _step(name: str, arguments: dict, result: dict, by_name: dict[str, dict]) -> list[dict[str, str]]:
-    call = render_call(name, arguments, by_name[name]["parameters"])
-    return [
-        {"role": "assistant", "content": call},
-        {"role": "tool", "content": render_tool_result(name, json.dumps(result, ensure_ascii=False))},
-    ]
+def agent_turns(rng: random.Random, builtin: list[CatalogTool], extras: list[CatalogTool], count: int) -> Iterator[Example]:
+    """Turns as muse's agent hands them over: memories, attached images, tool results, history."""
+    for drawn in ConversationBuilder(rng, builtin, extras).build(count):
+        calls = [{"name": name, "arguments": args} for name, args in parse_calls(drawn["reply"])]
+        yield Example(split="train", kind=drawn["kind"], tools=drawn["tools"], turns=drawn["turns"],
+                      calls=calls, reply=drawn["reply"])
 
 
 def write_jsonl(examples: list[Example], path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from tools.llm.grammar import ToolCallGrammar
 from tools.llm.loading import LoadedLM
-from tools.llm.prompt import CALL_CLOSE, CALL_OPEN
+from tools.llm.prompt import CALL_OPEN, parse_calls
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
@@ -38,15 +38,6 @@ class Decision:
 class _Prefix:
     cache: Any
     length: int
-
-
-def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
-    """The calls in a complete, grammar-checked tool-call output."""
-    calls = []
-    for block in text.split(CALL_CLOSE)[:-1]:
-        call = json.loads(block.split(CALL_OPEN, 1)[1])
-        calls.append((call["name"], call["arguments"]))
-    return calls
 
 
 class Decoder:

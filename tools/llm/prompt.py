@@ -80,6 +80,31 @@ def render_calls(calls: list[tuple[str, dict[str, Any]]], tools: dict[str, dict[
     return CALL_SEPARATOR.join(render_call(name, args, tools.get(name, {}).get("parameters")) for name, args in calls)
 
 
+MEMORY_PREFIX = "Memory: "
+ATTACHED_PREFIX = "Attached: "
+
+
+def render_user(text: str, memories: tuple[str, ...] | list[str] = (), images: tuple[str, ...] | list[str] = ()) -> str:
+    """The user's message as the agent hands it over: recalled memories above it, attached image ids below.
+
+    Memories are what the user said earlier, kept as data: `Memory: fact | fact`.
+    """
+    lines = [MEMORY_PREFIX + " | ".join(memories)] if memories else []
+    lines.append(text)
+    if images:
+        lines.append(ATTACHED_PREFIX + ", ".join(images))
+    return "\n".join(lines)
+
+
+def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
+    """The calls in a complete, grammar-checked tool-call output."""
+    calls = []
+    for block in text.split(CALL_CLOSE)[:-1]:
+        call = json.loads(block.split(CALL_OPEN, 1)[1])
+        calls.append((call["name"], call["arguments"]))
+    return calls
+
+
 def render_tool_result(name: str, content: str) -> str:
     return f"{name} returned: {content}"
 

@@ -38,6 +38,8 @@ class TrainConfig:
     seed: int = 0
     answer_tokens: int = 32  # length of the base model's text answers used as targets
     limit: int | None = None  # keep only this many examples (quick runs)
+    init_adapter: Path | None = None  # go on training this adapter instead of a fresh one
+    save_every: int = 50  # write the adapter every this many steps, so a stopped run keeps its progress
 
 
 def build_training_set(lm: LoadedLM, config: TrainConfig, cache_dir: Path | None = None) -> list[Example]:
@@ -136,7 +138,7 @@ def train_planner(
 ) -> dict[str, float]:
     """Fine-tune a LoRA adapter and write it (fp16 safetensors) to `out_dir`."""
     import torch
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
     from tools.training import create_writer, prepare
 
     prepare(config.seed, threads=0)
@@ -148,7 +150,11 @@ def train_planner(
 
     lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, lora_dropout=config.dropout,
                       target_modules=LORA_TARGETS, task_type="CAUSAL_LM")
-    model = get_peft_model(lm.model, lora)
+    if config.init_adapter:
+        model = PeftModel.from_pretrained(lm.model, config.init_adapter, is_trainable=True)
+        model.float()
+    else:
+        model = get_peft_model(lm.model, lora)
     model.train()
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate, weight_decay=0.0)
@@ -170,13 +176,19 @@ def train_planner(
         writer.add_scalar("train/loss", loss_value, step)
         writer.add_scalar("train/lr", schedule.get_last_lr()[0], step)
         progress.set_postfix(loss=f"{loss_value:.3f}")
+        if (step + 1) % config.save_every == 0 or step + 1 == config.steps:
+            save_adapter(model, out_dir, model_name)
     writer.close()
-    model.to(torch.float16)
-    model.save_pretrained(out_dir)
-    (out_dir / "README.md").unlink(missing_ok=True)  # peft's template card; muse writes MODEL_CARD.md
-    _name_base_model(out_dir / "adapter_config.json", model_name)
     return {"examples": len(examples), "trainable_parameters": trainable, "final_loss": loss_value,
             "seconds": time.time() - started, "steps": config.steps, "tensorboard": writer.log_dir}
+
+
+def save_adapter(model: Any, out_dir: Path, model_name: str) -> None:
+    """The adapter's weights in fp16 safetensors, leaving the training copy in fp32."""
+    lora = {key: value.detach().half() for key, value in model.state_dict().items() if "lora_" in key}
+    model.save_pretrained(out_dir, state_dict=lora)
+    (out_dir / "README.md").unlink(missing_ok=True)  # peft's template card; muse writes MODEL_CARD.md
+    _name_base_model(out_dir / "adapter_config.json", model_name)
 
 
 def _name_base_model(config_file: Path, model_name: str) -> None:
