@@ -75,6 +75,18 @@ class GenerationSettings(BaseModel):
     threads: int = 0  # torch threads; 0 keeps torch's default
 
 
+class AgentSettings(BaseModel):
+    """The planner graph: how many plan/act rounds a turn may take, what it recalls, where sessions live."""
+
+    max_steps: int = 6  # planner calls per turn; the turn ends with what it has after that
+    recall_k: int = 3  # memories recalled into each turn's context
+    history_turns: int = 2  # earlier exchanges of the session shown to the planner
+    # "sqlite" keeps sessions in HOME/sessions.sqlite; "postgres" shares them between server replicas;
+    # "memory" forgets them when the process ends.
+    checkpointer: Literal["sqlite", "postgres", "memory"] = "sqlite"
+    postgres_url: str | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MUSE_",
@@ -87,9 +99,12 @@ class Settings(BaseSettings):
     cache_dir_override: Path | None = Field(default=None, validation_alias="MUSE_CACHE_DIR")
     models_dir: Path = SHIPPED_MODELS_DIR
     seed: int = 0
+    # Plug-in tool files: Python files whose module-level `tools = [...]` (or BaseTool objects) muse loads.
+    tools: list[str] = []
     planner: PlannerSettings = PlannerSettings()
     vision: VisionSettings = VisionSettings()
     generation: GenerationSettings = GenerationSettings()
+    agent: AgentSettings = AgentSettings()
 
     @property
     def cache_dir(self) -> Path:

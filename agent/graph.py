@@ -1,0 +1,136 @@
+"""The planner graph: guard → recall → plan ⇄ act → respond.
+
+    START → guard ─refused→ END
+              └→ recall → plan ─tool calls→ act ─(steps left)→ plan
+                            └─answer→ respond → END        └─(step limit)→ respond
+
+The guard screens the request; recall puts the user's relevant memories into the turn; plan asks the
+chat model (tools bound) what to do; act runs the calls in parallel (LangGraph's `ToolNode`),
+timing each and screening its result; respond makes sure the turn ends with an answer.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any, Protocol
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
+from langchain_core.tools import BaseTool
+from langgraph.graph import END, START, StateGraph
+from langgraph.prebuilt import ToolNode
+from langgraph.prebuilt.tool_node import ToolCallRequest
+
+from agent.planner_view import current_turn_start, message_text, planner_messages
+from agent.state import AgentState
+from muse.settings import AgentSettings
+
+
+class Screen(Protocol):
+    """What the graph needs of the guard (`agent.guard.Guard`)."""
+
+    def check_request(self, text: str) -> Any: ...
+    def check_data(self, text: str) -> Any: ...
+
+
+class Recall(Protocol):
+    """What the graph needs of memory (`memory.store.MemoryStore`)."""
+
+    def recall(self, user_id: str, query: str, k: int = 3, min_score: float | None = None) -> list[Any]: ...
+
+
+def user_of(config: RunnableConfig) -> str:
+    return config["configurable"]["user_id"]
+
+
+def build_graph(
+    chat_model: BaseChatModel,
+    tools: list[BaseTool],
+    *,
+    guard: Screen,
+    memory: Recall,
+    settings: AgentSettings,
+    checkpointer: Any = None,
+):
+    planner = chat_model.bind_tools(tools)
+
+    def screen_request(state: AgentState) -> dict[str, Any]:
+        request = message_text(state["messages"][-1])
+        verdict = guard.check_request(request)
+        if verdict.allowed:
+            return {"steps": 0, "memories": []}
+        refusal = AIMessage(content=verdict.reason, additional_kwargs={"refused": verdict.category or "unsafe"})
+        return {"messages": [refusal], "steps": 0, "memories": []}
+
+    def recall(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
+        request = message_text(state["messages"][-1])
+        hits = memory.recall(user_of(config), request, k=settings.recall_k)
+        return {"memories": [hit.text for hit in hits]}
+
+    def plan(state: AgentState) -> dict[str, Any]:
+        shown = planner_messages(state["messages"], state.get("memories", []), settings.history_turns)
+        decision = planner.invoke(shown)
+        return {"messages": [decision], "steps": state.get("steps", 0) + 1}
+
+    def timed_call(request: ToolCallRequest, execute) -> ToolMessage:
+        """Run one call, time it, and mark results that carry instructions (they stay data either way)."""
+        started = time.perf_counter()
+        message = execute(request)
+        if isinstance(message, ToolMessage):
+            ms = (time.perf_counter() - started) * 1000
+            flagged = not guard.check_data(message_text(message)).allowed
+            message.response_metadata = {**message.response_metadata, "ms": round(ms, 1), "flagged": flagged}
+        return message
+
+    def respond(state: AgentState) -> dict[str, Any]:
+        """Close a turn the planner did not answer in words (step limit, or an empty answer)."""
+        last = state["messages"][-1]
+        if isinstance(last, AIMessage) and not last.tool_calls and message_text(last).strip():
+            return {}
+        return {"messages": [AIMessage(content=summarise_results(state["messages"]))]}
+
+    graph = StateGraph(AgentState)
+    graph.add_node("guard", screen_request)
+    graph.add_node("recall", recall)
+    graph.add_node("plan", plan)
+    graph.add_node("act", ToolNode(tools, wrap_tool_call=timed_call, handle_tool_errors=True))
+    graph.add_node("respond", respond)
+    graph.add_edge(START, "guard")
+    graph.add_conditional_edges("guard", _after_guard, {"refused": END, "allowed": "recall"})
+    graph.add_edge("recall", "plan")
+    graph.add_conditional_edges("plan", _after_plan, {"act": "act", "respond": "respond"})
+    graph.add_conditional_edges("act", lambda state: _after_act(state, settings.max_steps), {"plan": "plan", "respond": "respond"})
+    graph.add_edge("respond", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+def _after_guard(state: AgentState) -> str:
+    last = state["messages"][-1]
+    return "refused" if isinstance(last, AIMessage) and last.additional_kwargs.get("refused") else "allowed"
+
+
+def _after_plan(state: AgentState) -> str:
+    last = state["messages"][-1]
+    return "act" if isinstance(last, AIMessage) and last.tool_calls else "respond"
+
+
+def _after_act(state: AgentState, max_steps: int) -> str:
+    return "plan" if state.get("steps", 0) < max_steps else "respond"
+
+
+def summarise_results(messages: list[Any]) -> str:
+    """An answer made of this turn's tool results, for turns the planner left without one."""
+    results = [m for m in messages[current_turn_start(messages):] if isinstance(m, ToolMessage)]
+    if not results:
+        return "I don't have an answer to that."
+    lines = []
+    for result in results:
+        text = message_text(result)
+        try:
+            text = json.dumps(json.loads(text), ensure_ascii=False, separators=(", ", ": "))
+        except ValueError:
+            pass
+        lines.append(f"{result.name}: {text}")
+    return "Here is what I found:\n" + "\n".join(lines)

@@ -1,0 +1,57 @@
+"""What the planner is shown of a session: a few earlier exchanges and the current turn in full.
+
+The checkpointer keeps everything; the planner (a 135M model by default) sees only what it needs,
+in the form it was trained on: memories above the request, attached images below it
+(`tools.llm.prompt.render_user`), then this turn's tool calls and results.
+"""
+
+from __future__ import annotations
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+
+from tools.llm.prompt import render_user
+
+
+def message_text(message: AnyMessage) -> str:
+    content = message.content
+    if isinstance(content, str):
+        return content
+    return "\n".join(part if isinstance(part, str) else part.get("text", "") for part in content)
+
+
+def attached_images(message: AnyMessage) -> list[str]:
+    return list(message.additional_kwargs.get("images", []))
+
+
+def current_turn_start(messages: list[AnyMessage]) -> int:
+    """Index of the latest user message: where the current turn begins."""
+    for index in range(len(messages) - 1, -1, -1):
+        if isinstance(messages[index], HumanMessage):
+            return index
+    raise ValueError("the session has no user message")
+
+
+def earlier_exchanges(messages: list[AnyMessage], turns: int) -> list[AnyMessage]:
+    """The last `turns` (request, answer) pairs before the current turn, without their tool steps."""
+    if turns <= 0:
+        return []
+    pairs: list[tuple[AnyMessage, AnyMessage]] = []
+    request = None
+    for message in messages[: current_turn_start(messages)]:
+        if isinstance(message, HumanMessage):
+            request = message
+        elif isinstance(message, AIMessage) and not message.tool_calls and request is not None:
+            pairs.append((request, message))
+            request = None
+    shown: list[AnyMessage] = []
+    for request, answer in pairs[-turns:]:
+        shown += [HumanMessage(content=render_user(message_text(request), images=attached_images(request))),
+                  AIMessage(content=message_text(answer))]
+    return shown
+
+
+def planner_messages(messages: list[AnyMessage], memories: list[str], history_turns: int) -> list[AnyMessage]:
+    start = current_turn_start(messages)
+    request = messages[start]
+    current = HumanMessage(content=render_user(message_text(request), memories, attached_images(request)))
+    return [*earlier_exchanges(messages, history_turns), current, *messages[start + 1:]]
