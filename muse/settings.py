@@ -87,6 +87,22 @@ class AgentSettings(BaseModel):
     postgres_url: str | None = None
 
 
+class ServerSettings(BaseModel):
+    """`muse serve`: where it listens, what one request may carry, and how much work it takes at once."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1  # uvicorn processes; each loads its own models and keeps its own limits
+    model_workers: int = 2  # threads running agent turns, image generation and embeddings
+    queue_size: int = 32  # model jobs waiting for a thread; beyond that: 503 with Retry-After
+    requests_per_minute: int = 120  # per API key; 0: no limit
+    concurrent_requests: int = 8  # in flight per API key; 0: no limit
+    request_timeout: float = 300.0  # seconds one model job may take before the request is answered 504
+    max_upload_bytes: int = 10_000_000  # one image, uploaded or as a data: URL
+    max_message_chars: int = 8_000  # the context limit of one user message
+    preload: bool = False  # load every embedded model at start-up instead of on first use
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MUSE_",
@@ -105,6 +121,7 @@ class Settings(BaseSettings):
     vision: VisionSettings = VisionSettings()
     generation: GenerationSettings = GenerationSettings()
     agent: AgentSettings = AgentSettings()
+    server: ServerSettings = ServerSettings()
 
     @property
     def cache_dir(self) -> Path:
