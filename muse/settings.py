@@ -103,6 +103,15 @@ class ServerSettings(BaseModel):
     preload: bool = False  # load every embedded model at start-up instead of on first use
 
 
+class EvalSettings(BaseModel):
+    """The eval runner (`evals/`): parallel cases, and the LLM-as-judge rubric (off unless a model is named)."""
+
+    jobs: int = 1  # cases run at once; the local planner decodes one at a time anyway
+    rubric_model: str | None = None  # an OpenAI-compatible model grading `rubric` expectations
+    rubric_base_url: str | None = None
+    rubric_api_key: str | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="MUSE_",
@@ -122,6 +131,7 @@ class Settings(BaseSettings):
     generation: GenerationSettings = GenerationSettings()
     agent: AgentSettings = AgentSettings()
     server: ServerSettings = ServerSettings()
+    evals: EvalSettings = EvalSettings()
 
     @property
     def cache_dir(self) -> Path:
