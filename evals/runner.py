@@ -15,6 +15,7 @@ memories or images; models stay loaded between cases (they are cached per proces
 from __future__ import annotations
 
 import base64
+import re
 import shutil
 import tempfile
 import time
@@ -99,7 +100,8 @@ def run_case(suite: Suite, case: Case, factory: Callable[..., Any], base: Settin
             offer_only(agent, {t.name for t in stubs} | {n for n, s in agent.tool_sources.items() if s.startswith("file ")})
         user, session = f"eval-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
         for turn in case.turns:
-            turns.append(_run_turn(agent, suite, turn.text, turn.images, session, user))
+            earlier = [image for record in turns for image in record.attached]
+            turns.append(_run_turn(agent, suite, turn.text, turn.images, session, user, earlier))
         checks = [score(expectation, turns, context) for expectation in case.expect]
     except Exception as exc:  # the case could not run: counted as a failure, and said why
         error = f"{type(exc).__name__}: {exc}"
@@ -118,12 +120,19 @@ def run_case(suite: Suite, case: Case, factory: Callable[..., Any], base: Settin
                       ms=round((time.perf_counter() - started) * 1000, 1), error=error)
 
 
-def _run_turn(agent: Any, suite: Suite, text: str, images: list[str], session: str, user: str) -> TurnRecord:
-    """A user error (an attachment that is not an image, an empty message) is the turn's outcome, not a crash."""
+def _run_turn(agent: Any, suite: Suite, text: str, images: list[str], session: str, user: str,
+              earlier: list[str]) -> TurnRecord:
+    """A user error (an attachment that is not an image, an empty message) is the turn's outcome, not a crash.
+
+    `$imageN` in the text becomes the id of the case's N-th attached image (counting earlier turns),
+    `$suite` the suite's folder."""
     attached: list[str] = []
     started = time.perf_counter()
     try:
         attached = [upload(agent, suite.resolve(image), user) for image in images]
+        known = [*earlier, *attached]
+        text = re.sub(r"\$image(\d+)", lambda m: known[int(m[1])] if int(m[1]) < len(known) else m[0], text)
+        text = text.replace("$suite", str(suite.root))
         result = agent.run(text, session_id=session, user_id=user, images=attached)
     except MuseError as error:
         return TurnRecord(text=text, attached=attached, error=f"{type(error).__name__}: {error}",

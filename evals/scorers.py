@@ -32,6 +32,7 @@ from evals.suite import (
     ToolCalled,
     ToolNotCalled,
     Trajectory,
+    TurnError,
     TurnIndex,
 )
 
@@ -324,6 +325,19 @@ def score_refusal(exp: Refusal, turns: list[TurnRecord], ctx: ScoreContext) -> C
     return Check(type=exp.type, passed=passed, detail=("expected a refusal; " if exp.expected and not passed else "") + detail)
 
 
+def score_error(exp: TurnError, turns: list[TurnRecord], ctx: ScoreContext) -> Check:
+    chosen = select_turns(turns, exp.turn)
+    if chosen is None:
+        return _no_turn(exp.type, exp.turn)
+    errors = [turn.error for turn in chosen if turn.error]
+    if not exp.expected:
+        return Check(type=exp.type, passed=not errors, detail=errors[0] if errors else "finished without an error")
+    if not errors:
+        return Check(type=exp.type, passed=False, detail=f"expected an error; answered {_short(_answers(chosen))!r}")
+    passed = exp.contains is None or any(normalize(exp.contains) in normalize(error) for error in errors)
+    return Check(type=exp.type, passed=passed, detail=errors[0])
+
+
 def score_latency(exp: Latency, turns: list[TurnRecord], ctx: ScoreContext) -> Check:
     chosen = select_turns(turns, exp.turn)
     if chosen is None:
@@ -363,6 +377,7 @@ SCORERS: dict[str, Callable[[Any, list[TurnRecord], ScoreContext], Check]] = {
     "image_fidelity": score_image_fidelity,
     "memory": score_memory,
     "refusal": score_refusal,
+    "error": score_error,
     "latency": score_latency,
     "rubric": score_rubric,
     "bfcl_ast": score_bfcl_ast,

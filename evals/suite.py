@@ -141,6 +141,16 @@ class Refusal(_Model):
     turn: TurnIndex = -1
 
 
+class TurnError(_Model):
+    """The turn was turned down with a clear error (a MuseError: empty message, an attachment that is
+    not an image...) instead of crashing; `expected: false` says it finished normally."""
+
+    type: Literal["error"] = "error"
+    expected: bool = True
+    contains: str | None = None
+    turn: TurnIndex = -1
+
+
 class Latency(_Model):
     type: Literal["latency"] = "latency"
     max_ms: float
@@ -167,7 +177,7 @@ class BfclAst(_Model):
 
 Expectation = Annotated[
     ToolCalled | ToolNotCalled | Trajectory | AnswerContains | AnswerRegex | AnswerNotContains | ImageFidelity
-    | Memory | Refusal | Latency | Rubric | BfclAst,
+    | Memory | Refusal | TurnError | Latency | Rubric | BfclAst,
     Field(discriminator="type"),
 ]
 
@@ -192,6 +202,7 @@ class ToolSource(_Model):
 
 
 class Turn(_Model):
+    # `$imageN`: the id of the case's N-th attached image; `$suite`: the suite file's folder.
     text: str
     images: list[str] = []  # paths relative to the suite file
 
@@ -265,7 +276,7 @@ class Suite(_Model):
 def suite_path(name_or_path: str | Path) -> Path:
     """A suite file: a path as given, or the built-in suite of that name."""
     path = Path(name_or_path)
-    if path.exists():
+    if path.is_file():
         return path
     for suffix in (".yaml", ".jsonl"):
         builtin = SUITES_DIR / f"{name_or_path}{suffix}"

@@ -165,3 +165,13 @@ def test_scores_with_standard_error_and_skips():
     assert suite.met and suite.by_tag["y"].accuracy == 0 and suite.by_tag["x"].cases == 2
     assert suite.latency.max_ms == 30
     assert not summarise_suite("s", cases, min_score=0.6).met
+
+
+def test_turn_errors():
+    rejected = [TurnRecord(text="", error="MuseError: the message is empty")]
+    assert score(expect(type="error"), rejected).passed
+    assert score(expect(type="error", contains="empty"), rejected).passed
+    assert not score(expect(type="error", contains="image"), rejected).passed
+    assert not score(expect(type="error", expected=False), rejected).passed
+    assert score(expect(type="error", expected=False), [turn(answer="fine")]).passed
+    assert not score(expect(type="error"), [turn(answer="fine")]).passed
