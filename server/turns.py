@@ -49,8 +49,8 @@ def as_api_error(error: BaseException) -> APIError:
         return error
     if isinstance(error, ImageNotFound):
         return APIError(404, str(error), "image_not_found")
-    if isinstance(error, MuseError):
-        return APIError(400, str(error), "invalid_request")
+    if isinstance(error, MuseError):  # the request was checked before the turn: this is the server's setup
+        return APIError(500, f"the turn failed: {error}", "turn_failed")
     return APIError(500, f"the turn failed: {type(error).__name__}: {error}", "server_error")
 
 
