@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test clean
+.PHONY: install run test eval clean
 
 install: $(INSTALLED)
 
@@ -25,6 +25,10 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest -q
+
+# Every built-in eval suite on the shipped models (tens of minutes on 2 cores); reports under runs/evals/.
+eval: install
+	$(BIN)/muse eval run all --json runs/evals/report.json --html runs/evals/report.html
 
 clean:
 	rm -rf $(VENV) .pytest_cache

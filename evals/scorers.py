@@ -156,7 +156,13 @@ def _calls(turns: list[TurnRecord]):
 def _describe_calls(turns: list[TurnRecord]) -> str:
     calls = _calls(turns)
     if not calls:
-        return "no tool was called"
+        refused = [turn for turn in turns if turn.refused]
+        if refused:
+            return f"no tool was called: refused ({refused[0].refusal_category})"
+        errors = [turn.error for turn in turns if turn.error]
+        if errors:
+            return f"no tool was called: {errors[0]}"
+        return f"no tool was called; answered {_short(_answers(turns), 80)!r}"
     return "called " + "; ".join(f"{c.name}({_short(c.arguments)})" for c in calls)
 
 
