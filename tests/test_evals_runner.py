@@ -145,3 +145,32 @@ def test_shipped_planner_runs_built_in_cases(settings):
     assert len(cases) == 4 and all(case.status in ("passed", "failed") for case in cases)
     assert report.backend == "local"
     assert report.suites[0].score.passed >= 2, render_table(report, cases="all")
+
+
+class Recording(ScriptedChatModel):
+    """A scripted planner that notes which tools it was offered."""
+
+    offered: list = []
+
+    def bind_tools(self, tools, **kwargs):
+        self.offered.append(sorted(tool.name for tool in tools))
+        return self
+
+
+def test_an_imported_bfcl_suite_offers_only_its_functions_and_scores_like_bfcl(settings, tmp_path):
+    from evals.bfcl import import_bfcl
+
+    function = {"name": "geometry.rect_area", "description": "Area of a rectangle.",
+                "parameters": {"type": "dict", "properties": {"width": {"type": "integer"}, "height": {"type": "integer"}},
+                               "required": ["width", "height"]}}
+    question = [[{"role": "user", "content": "area of a 3 by 4 rectangle?"}]]
+    (tmp_path / "q.json").write_text("\n".join(json.dumps({"id": f"simple_{i}", "question": question, "function": [function]})
+                                               for i in range(2)))
+    (tmp_path / "a.json").write_text("\n".join(json.dumps({"id": f"simple_{i}", "ground_truth": [
+        {"geometry.rect_area": {"width": [3 + i], "height": [4]}}]}) for i in range(2)))
+    suite = import_bfcl(tmp_path / "q.json", tmp_path / "a.json")
+    model = Recording(script=[call("geometry_rect_area", width=3, height=4), "12 square units."], repeat=True, offered=[])
+    report = evals.run(suite, settings=settings, chat_model=model, progress=False)
+    assert [case.status for case in report.suites[0].cases] == ["passed", "failed"]
+    assert "width" in report.suites[0].cases[1].checks[0].detail
+    assert model.offered[-1] == ["geometry_rect_area"]
