@@ -11,11 +11,8 @@ the named word with the attribute read from the image. Two readers (setting `vis
 
 from __future__ import annotations
 
-import json
 import re
 from typing import NamedTuple
-
-from langchain_core.tools import tool
 
 from muse.errors import MuseError
 from muse.settings import get_settings
@@ -104,9 +101,3 @@ def ask(image: ImageSource, question: str, backend: str | None = None) -> Answer
     parse_question(question)
     ((attributes, evidence),) = read_images([image], backend)
     return Answer(answer_from_attributes(attributes, question), evidence)
-
-
-@tool
-def ask_image(image: str, question: str) -> str:
-    """Answer a question about an image."""
-    return json.dumps(ask(image, question)._asdict())

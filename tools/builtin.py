@@ -24,7 +24,7 @@ from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from tools.image_store import ImageRecord
+from tools.image_store import ImageNotFound, ImageRecord
 from tools.llm.catalog import builtin_schemas
 from tools.provenance import provenance_chunks
 from tools.services import Services
@@ -111,17 +111,25 @@ class BuiltinTools:
         vision = self.services.settings.vision
         (embedding,) = embed_texts([query], load_clip(vision.clip_model, vision.clip_pretrained))
         hits = self.services.memory.search_images(caller.user_id, embedding.tolist(), k)
-        return {"images": [hit.id for hit in hits]}
+        return {"images": [hit.image_id for hit in hits if self._owned(hit.image_id, caller)]}
 
     def remember(self, caller: Caller, fact: str) -> dict:
-        self.services.memory.remember(caller.user_id, fact, session_id=caller.session_id, source="remember tool")
-        return {"stored": fact}
+        result = self.services.memory.remember(caller.user_id, fact, session_id=caller.session_id, source="agent")
+        return {"stored": result.record.text}
 
     def recall(self, caller: Caller, query: str) -> dict:
         return {"facts": [hit.text for hit in self.services.memory.recall(caller.user_id, query)]}
 
     def forget(self, caller: Caller, query: str) -> dict:
-        return {"forgotten": [hit.text for hit in self.services.memory.forget(caller.user_id, query)]}
+        return {"forgotten": self.services.memory.forget(caller.user_id, query)}
+
+    def _owned(self, image_id: str, caller: Caller) -> bool:
+        """The index may outlive a deleted image: only ids still in the user's store are answers."""
+        try:
+            self.images.get(image_id, caller.user_id)
+        except ImageNotFound:
+            return False
+        return True
 
     def _store_generated(self, caller: Caller, images: list, fields: dict) -> dict:
         chunks = provenance_chunks(**fields)

@@ -14,8 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from langchain_core.tools import tool
-
 from muse.errors import MuseError
 from muse.settings import get_settings
 from tools.images import ImageSource, load_image
@@ -73,9 +71,3 @@ def caption(images: list[ImageSource], directory: str | None = None, batch_size:
         batch = [load_image(im) for im in images[start : start + batch_size]]
         captions += generate_captions(captioner, batch, max_new_tokens)
     return captions
-
-
-@tool
-def caption_image(image: str) -> str:
-    """Describe what an image shows."""
-    return caption([image])[0]

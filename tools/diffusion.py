@@ -1,4 +1,4 @@
-"""Text → image: `generate_image(prompt, n, seed)` with muse's pipeline or a local Stable Diffusion.
+"""Text → image: `generate(prompt, n, seed)` with muse's pipeline or a local Stable Diffusion.
 
 The configured directory (`generation.diffusion_model`) is muse's own pipeline (shipped in
 models/diffusion) or any local diffusers text-to-image directory such as a Stable Diffusion
@@ -13,13 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from langchain_core.tools import tool
 from PIL import Image
-from pydantic import BaseModel, Field
 
 from muse.errors import MuseError
 from muse.settings import get_settings
-from tools.provenance import save_generated
 
 MUSE_PIPELINE = "MuseDiffusionPipeline"
 
@@ -75,20 +72,3 @@ def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None
     generator = torch.Generator().manual_seed(seed)
     images = pipe(prompt, num_images_per_prompt=n, num_inference_steps=steps, guidance_scale=guidance, generator=generator).images
     return Generation(images, prompt, Path(settings.diffusion_model).name, seed, steps, guidance)
-
-
-def save_generation(generation: Generation) -> list[Path]:
-    fields = {k: getattr(generation, k) for k in ("prompt", "model", "seed", "steps", "guidance")}
-    return save_generated(generation.images, get_settings().home / "images", **fields)
-
-
-class GenerateImageArgs(BaseModel):
-    prompt: str = Field(description="what to draw")
-    n: int = Field(1, ge=1, le=8, description="how many images")
-    seed: int | None = Field(None, ge=0, description="random seed")
-
-
-@tool("generate_image", args_schema=GenerateImageArgs)
-def generate_image(prompt: str, n: int = 1, seed: int | None = None) -> list[str]:
-    """Draw a new picture from a text description."""
-    return [str(path) for path in save_generation(generate(prompt, n, seed))]

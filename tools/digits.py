@@ -1,4 +1,4 @@
-"""Handwritten digits on request: `generate_digit(digit, n, model="gan"|"vae"|"diffusion")`.
+"""Handwritten digits on request: `generate_digits(digit, n, model="gan"|"vae"|"diffusion")`.
 
 The GAN and VAE draw 8x8 digits like scikit-learn's, shown at 64x64 exactly as the dataset's
 images are (bicubic upscale); "diffusion" asks the text-to-image pipeline for
@@ -11,17 +11,13 @@ import json
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
-from langchain_core.tools import tool
 from PIL import Image
-from pydantic import BaseModel, Field
 
 from muse.errors import MuseError
 from muse.settings import get_settings
 from tools.data.captions import digit_caption
 from tools.data.digits import digit_to_image
-from tools.provenance import save_generated
 
 MODELS = ("gan", "vae", "diffusion")
 MAX_DIGITS = 16
@@ -73,20 +69,3 @@ def draw_digits(labels: list[int], model: str, seed: int) -> list[Image.Image]:
     network = load_digit_model(model, str(directory))
     arrays = network.sample(torch.tensor(labels), torch.Generator().manual_seed(seed))[:, 0].numpy()
     return [digit_to_image(a) for a in arrays]
-
-
-def generate_digit_files(digit: int, n: int = 1, model: str = "gan", seed: int | None = None) -> list[Path]:
-    images, fields = generate_digits(digit, n, model, seed)
-    return save_generated(images, get_settings().home / "images", **fields)
-
-
-class GenerateDigitArgs(BaseModel):
-    digit: int = Field(ge=0, le=9, description="the digit")
-    n: int = Field(1, ge=1, le=MAX_DIGITS, description="how many")
-    model: Literal["gan", "vae", "diffusion"] = Field("gan", description="which generator")
-
-
-@tool("generate_digit", args_schema=GenerateDigitArgs)
-def generate_digit(digit: int, n: int = 1, model: str = "gan") -> list[str]:
-    """Draw handwritten digits."""
-    return [str(path) for path in generate_digit_files(digit, n, model)]

@@ -16,8 +16,6 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from langchain_core.tools import tool
-
 from muse.errors import MuseError
 from muse.settings import get_settings
 from tools.images import ImageSource, load_image
@@ -68,9 +66,3 @@ def classify(images: list[ImageSource], directory: str | None = None, batch_size
         batch = [load_image(im) for im in images[start : start + batch_size]]
         results += predict(model, images_to_tensor(batch, model.resolution))
     return results
-
-
-@tool
-def classify_image(image: str) -> str:
-    """Classify the colour, shape, size, position and digit in an image."""
-    return json.dumps(classify([image])[0])

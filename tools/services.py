@@ -28,8 +28,9 @@ class Services:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Services:
-        return cls(settings, ImageStore(settings.home / "images"))
+    def from_settings(cls, settings: Settings, *, allow_paths: bool = True) -> Services:
+        """`allow_paths=False` (a server) makes tools accept image ids only, never files of the server's disk."""
+        return cls(settings, ImageStore(settings.home / "images", allow_paths=allow_paths))
 
     @property
     def memory(self) -> MemoryStore:
