@@ -20,6 +20,7 @@ import shutil
 import tempfile
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
@@ -92,6 +93,7 @@ def run_case(suite: Suite, case: Case, factory: Callable[..., Any], base: Settin
     home = Path(tempfile.mkdtemp(prefix="muse-eval-"))
     turns: list[TurnRecord] = []
     error = None
+    agent = user = None
     try:
         settings = case_settings(base, home, suite.settings)
         stubs, files = build_tools(suite, [*suite.tools, *case.tools])
@@ -107,6 +109,7 @@ def run_case(suite: Suite, case: Case, factory: Callable[..., Any], base: Settin
         error = f"{type(exc).__name__}: {exc}"
         checks = [Check(type="error", passed=False, detail=error)]
     finally:
+        _clear_memory(agent, user)
         shutil.rmtree(home, ignore_errors=True)
     if error:
         status = "error"
@@ -118,6 +121,16 @@ def run_case(suite: Suite, case: Case, factory: Callable[..., Any], base: Settin
         status = "passed"
     return CaseResult(id=case.id, tags=case.tags, status=status, checks=checks, turns=turns,
                       ms=round((time.perf_counter() - started) * 1000, 1), error=error)
+
+
+def _clear_memory(agent: Any, user: str | None) -> None:
+    """Leave nothing behind on a shared Chroma server (the data directory itself is deleted anyway)."""
+    if agent is None or user is None or not agent.settings.memory.chroma_host:
+        return
+    try:
+        agent.services.memory.clear(user)
+    except Exception as error:  # cleaning up must not turn a verdict into an error
+        warnings.warn(f"could not clear the memory of eval user {user}: {error}", stacklevel=2)
 
 
 def _run_turn(agent: Any, suite: Suite, text: str, images: list[str], session: str, user: str,

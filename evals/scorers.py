@@ -5,7 +5,8 @@ judges handed in through `ScoreContext`, so they are unit-tested on hand-built t
 
 Expected argument values compare after normalisation (case, accents, spacing, end punctuation,
 3 == 3.0) and may be matchers: `{$contains: "star"}` (or a list: all of them), `{$regex: "^a "}`,
-`{$oneof: [a, b]}`, `{$any: true}` (present, any value). `"$image0"` stands for the id of the first
+`{$oneof: [a, b]}`, `{$any: true}` (present, any value), `{$default: gan}` (this value, or left out
+so the tool's default applies). `"$image0"` stands for the id of the first
 image attached in the case, `"$produced0"` for the first image the agent produced.
 """
 
@@ -90,6 +91,8 @@ def _matcher(op: str, arg: Any, actual: Any) -> bool:
         return any(value_matches(option, actual) for option in arg)
     if op == "$any":
         return (actual is not None) == bool(arg)
+    if op == "$default":  # the tool's default: this value, or the argument left out (see arguments_match)
+        return value_matches(arg, actual)
     raise ValueError(f"unknown matcher {op}; use $contains, $regex, $oneof or $any")
 
 
@@ -101,6 +104,8 @@ def arguments_match(expected: dict[str, Any] | None, actual: dict[str, Any], mod
         if _is_matcher(want) and want.get("$any") is False:
             if key in actual:
                 return False
+            continue
+        if key not in actual and _is_matcher(want) and "$default" in want:
             continue
         if key not in actual or not value_matches(want, actual[key]):
             return False

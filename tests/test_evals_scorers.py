@@ -57,6 +57,9 @@ def test_argument_match_modes():
     assert not arguments_match({"seed": 1}, actual, "subset")
     assert arguments_match({"seed": {"$any": False}}, actual, "subset")
     assert not arguments_match({"n": {"$any": False}}, actual, "subset")
+    assert arguments_match({"n": {"$default": 2}}, actual, "subset")
+    assert arguments_match({"seed": {"$default": 0}}, actual, "subset")
+    assert not arguments_match({"n": {"$default": 1}}, actual, "subset")
 
 
 def test_tool_called_and_not_called():
