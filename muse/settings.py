@@ -103,6 +103,14 @@ class ServerSettings(BaseModel):
     preload: bool = False  # load every embedded model at start-up instead of on first use
 
 
+class GuardSettings(BaseModel):
+    """The guard (`agent/guard.py`): refuses violent, sexual, hateful and self-harm requests."""
+
+    enabled: bool = True
+    model: Path = SHIPPED_MODELS_DIR / "guard"  # directory holding guard.json
+    threshold: float = 0.5  # refuse when the classifier's P(harmful) is at least this
+
+
 class EvalSettings(BaseModel):
     """The eval runner (`evals/`): parallel cases, and the LLM-as-judge rubric (off unless a model is named)."""
 
@@ -131,6 +139,7 @@ class Settings(BaseSettings):
     generation: GenerationSettings = GenerationSettings()
     agent: AgentSettings = AgentSettings()
     server: ServerSettings = ServerSettings()
+    guard: GuardSettings = GuardSettings()
     evals: EvalSettings = EvalSettings()
 
     @property
