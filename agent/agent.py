@@ -46,6 +46,7 @@ class Agent:
         extra_tool_files: Sequence[Path] = (),
         extra_tools: Sequence[BaseTool] = (),
         services: Any = None,
+        guard: Any = None,
         checkpointer: Any = None,
     ):
         from agent.checkpoint import create_checkpointer
@@ -61,7 +62,7 @@ class Agent:
         self.tools: list[BaseTool] = [*toolset.tools, *extra_tools]
         self.tool_sources: dict[str, str] = {**toolset.sources, **{tool.name: "extra" for tool in extra_tools}}
         self.chat_model = chat_model or create_chat_model(self.settings)
-        self.guard = Guard.from_settings(self.settings)
+        self.guard = guard or Guard.from_settings(self.settings)
         self.checkpointer = checkpointer or create_checkpointer(self.settings.agent, self.settings.home)
         self.graph = build_graph(
             self.chat_model, self.tools, guard=self.guard, memory=self.services.memory,

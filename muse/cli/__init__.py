@@ -30,6 +30,7 @@ def _register_commands() -> None:
     from muse.cli import serve  # noqa: F401
     from muse.cli import keys  # noqa: F401
     from muse.cli import tools  # noqa: F401
+    from muse.cli import agent  # noqa: F401
     from muse.cli import guard  # noqa: F401
 
 

@@ -92,6 +92,8 @@ def train_planner_command(
     data_only: Annotated[Path | None, typer.Option("--data-only", help="only write the training set as JSONL here")] = None,
     quick: Annotated[bool, typer.Option(help="a few steps on a small slice, for tests")] = False,
     from_adapter: Annotated[Path | None, typer.Option(help="go on training this adapter instead of a fresh one")] = None,
+    agent_weight: Annotated[int, typer.Option(help="agent turns per phrasing of muse's own tools")] = 1,
+    learning_rate: Annotated[float, typer.Option(help="peak learning rate")] = 4e-4,
 ) -> None:
     """Fine-tune the planner's LoRA adapter on the generated function-calling dataset."""
     import torch
@@ -103,7 +105,8 @@ def train_planner_command(
     settings = get_settings()
     if threads:
         torch.set_num_threads(threads)
-    config = training.TrainConfig(steps=steps, batch_size=batch_size, samples=samples, seed=seed, init_adapter=from_adapter)
+    config = training.TrainConfig(steps=steps, batch_size=batch_size, samples=samples, seed=seed, init_adapter=from_adapter,
+                                  agent_weight=agent_weight, learning_rate=learning_rate)
     if quick:
         config = training.TrainConfig(steps=2, batch_size=2, samples=1, seed=seed, answer_tokens=8, limit=24,
                                       init_adapter=from_adapter)

@@ -55,8 +55,9 @@ def _phrasings(tool: CatalogTool, held_out: bool) -> list[str]:
 
 
 class DatasetBuilder:
-    def __init__(self, seed: int = 0):
+    def __init__(self, seed: int = 0, agent_weight: int = 1):
         self.seed = seed
+        self.agent_weight = agent_weight  # agent turns per phrasing of muse's own tools
         self.rng = random.Random(seed)  # reseeded per split by build()
         self.builtin, domain_tools, no_tool = load_catalog()
         self.seen = [t for t in domain_tools if not is_unseen(t.name, seed)]
@@ -139,7 +140,7 @@ class DatasetBuilder:
             yield self._multi_example("train", self.rng.sample(pairs, self.rng.choice([2, 2, 3])), pool)
         for text in self.no_tool["train"] * 2:
             yield self._no_tool_example("train", text, pool)
-        yield from agent_turns(self.rng, self.builtin, self.seen, len(builtin_pairs))
+        yield from agent_turns(self.rng, self.builtin, self.seen, len(builtin_pairs) * self.agent_weight)
 
 
 def _user(text: str) -> dict[str, str]:

@@ -39,12 +39,13 @@ class TrainConfig:
     answer_tokens: int = 32  # length of the base model's text answers used as targets
     limit: int | None = None  # keep only this many examples (quick runs)
     init_adapter: Path | None = None  # go on training this adapter instead of a fresh one
+    agent_weight: int = 1  # how many agent turns (memories, attachments, tool results) per built-in phrasing
     save_every: int = 50  # write the adapter every this many steps, so a stopped run keeps its progress
 
 
 def build_training_set(lm: LoadedLM, config: TrainConfig, cache_dir: Path | None = None) -> list[Example]:
     """The train split, with the base model's text answers filled in (kept in `cache_dir` for reruns)."""
-    examples = list(DatasetBuilder(config.seed).build("train", config.samples))
+    examples = list(DatasetBuilder(config.seed, config.agent_weight).build("train", config.samples))
     if config.limit:
         examples = random.Random(config.seed).sample(examples, config.limit)
     fill_text_answers(examples, lm, config.answer_tokens, cache_dir / "planner-answers.json" if cache_dir else None)
