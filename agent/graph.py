@@ -67,7 +67,8 @@ def build_graph(
     def recall(state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         request = message_text(state["messages"][-1])
         hits = memory.recall(user_of(config), request, k=settings.recall_k)
-        return {"memories": [hit.text for hit in hits]}
+        # A stored "fact" that gives orders is not a fact about the user: it stays out of the prompt.
+        return {"memories": [hit.text for hit in hits if guard.check_data(hit.text).allowed]}
 
     def plan(state: AgentState) -> dict[str, Any]:
         shown = planner_messages(state["messages"], state.get("memories", []), settings.history_turns)
