@@ -279,8 +279,17 @@ class MemoryCreate(BaseModel):
 class MemoryPublic(BaseModel):
     id: str | None = None
     text: str
-    score: float | None = None
-    metadata: dict[str, Any] = {}
+    score: float | None = Field(None, description="cosine similarity to the query, when recalled")
+    created: float | None = Field(None, description="epoch seconds the fact was first told")
+    updated: float | None = None
+    source: str | None = None
+    session: str | None = None
+
+
+class MemoryStored(BaseModel):
+    memory: MemoryPublic
+    duplicate: bool = Field(description="the fact was known already: only its time was refreshed")
+    superseded: list[MemoryPublic] = Field(description="older facts about the same thing, now deleted")
 
 
 class MemoryList(BaseModel):

@@ -281,6 +281,14 @@ def test_memory_is_stored_recalled_and_forgotten_per_user(served):
     forgotten = ana.delete("/v1/memory", params={"q": "my sister is called Lena"}).json()["data"]
     assert [m["text"] for m in forgotten] == ["my sister is called Lena"]
     assert ana.get("/v1/memory").json()["data"] == []
+    stored = ana.post("/v1/memory", json={"fact": "I live in Oslo"}).json()
+    assert stored["duplicate"] is False and stored["memory"]["source"] == "api"
+    moved = ana.post("/v1/memory", json={"fact": "I live in Bergen"}).json()
+    assert [m["text"] for m in moved["superseded"]] == ["I live in Oslo"]
+    fact_id = moved["memory"]["id"]
+    assert bob.delete(f"/v1/memory/{fact_id}").status_code == 404
+    assert ana.delete(f"/v1/memory/{fact_id}").json() == {"id": fact_id, "deleted": True}
+    assert ana.delete(f"/v1/memory/{fact_id}").status_code == 404
 
 
 # -- users ---------------------------------------------------------------------------------------------
@@ -506,6 +514,7 @@ def test_openapi_document_lists_every_route_with_openai_error_bodies(served):
         "/v1/chat/completions": {"post"}, "/v1/images/generations": {"post"}, "/v1/images": {"get", "post"},
         "/v1/images/{image_id}": {"get", "delete"}, "/v1/models": {"get"}, "/v1/embeddings": {"post"},
         "/v1/sessions": {"get"}, "/v1/sessions/{session_id}": {"get", "delete"}, "/v1/memory": {"get", "post", "delete"},
+        "/v1/memory/{memory_id}": {"delete"},
         "/v1/tools": {"get"}, "/healthz": {"get"}, "/metrics": {"get"},
     }
     for path, methods in expected.items():

@@ -23,10 +23,11 @@ def served(tmp_path_factory, shared_cache_dir):
     home = tmp_path_factory.mktemp("real-server-home")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("MUSE_HOME", str(home))
+        patch.setenv("MUSE_CACHE_DIR", str(shared_cache_dir))  # the planner converted once per test run
         patch.setenv("MUSE_GENERATION__STEPS", "4")  # the shipped pipeline, fewer sampler steps
         get_settings.cache_clear()
         key = KeyStore(keys_file(home)).create("dana")
-        with running_server(create_app(Settings(home=home, cache_dir_override=shared_cache_dir))) as url:
+        with running_server(create_app(Settings(home=home))) as url:
             yield {"url": url, "key": key}
 
 

@@ -139,5 +139,6 @@ async def get_image(image_id: str, user: CallerDep, state: StateDep) -> FileResp
 @router.delete("/v1/images/{image_id}", response_model=Deleted, responses=errors(401, 404, 429))
 async def delete_image(image_id: str, user: CallerDep, state: StateDep) -> Deleted:
     agent = await get_agent(state)
-    agent.services.images.delete(image_id, user)
+    agent.services.images.delete(image_id, user)  # ImageNotFound → 404
+    await state.pool.run(agent.services.memory.delete_image, user, image_id)  # and from search_images
     return Deleted(id=image_id)
