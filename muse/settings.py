@@ -75,6 +75,18 @@ class GenerationSettings(BaseModel):
     threads: int = 0  # torch threads; 0 keeps torch's default
 
 
+class MemorySettings(BaseModel):
+    """Memory (`memory/`): Chroma on disk under HOME/memory, or a Chroma server when `chroma_host` is set."""
+
+    chroma_host: str | None = None  # e.g. "localhost" for a server started with `chroma run --port 8000`
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    min_score: float = 0.40  # cosine similarity a memory needs to be recalled
+    forget_min_score: float = 0.45  # ... and to be forgotten by a query
+    forget_margin: float = 0.0  # a query forgets its best match and those ranked within this of it
+    duplicate_score: float = 0.95  # a fact this similar to a stored one only refreshes its time
+
+
 class AgentSettings(BaseModel):
     """The planner graph: how many plan/act rounds a turn may take, what it recalls, where sessions live."""
 
@@ -137,6 +149,7 @@ class Settings(BaseSettings):
     planner: PlannerSettings = PlannerSettings()
     vision: VisionSettings = VisionSettings()
     generation: GenerationSettings = GenerationSettings()
+    memory: MemorySettings = MemorySettings()
     agent: AgentSettings = AgentSettings()
     server: ServerSettings = ServerSettings()
     guard: GuardSettings = GuardSettings()

@@ -26,6 +26,7 @@ def _register_commands() -> None:
     from muse.cli import planner  # noqa: F401
     from muse.cli import vision  # noqa: F401
     from muse.cli import generation  # noqa: F401
+    from muse.cli import memory  # noqa: F401
     from muse.cli import evals  # noqa: F401
     from muse.cli import serve  # noqa: F401
     from muse.cli import keys  # noqa: F401
