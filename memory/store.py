@@ -217,11 +217,13 @@ class MemoryStore:
 
     def clear(self, user_id: str) -> None:
         """Delete everything stored for the user: facts, images and summaries."""
+        from chromadb.errors import NotFoundError
+
         for kind in KINDS:
             self._collections.pop((user_id, kind), None)
             try:
                 self.client.delete_collection(collection_name(user_id, kind))
-            except Exception:  # chromadb raises NotFoundError (or ValueError in some versions) when it is absent
+            except (NotFoundError, ValueError):  # never created: nothing to delete
                 pass
 
     # images

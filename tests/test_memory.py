@@ -293,3 +293,24 @@ def test_bench_memory_command_is_registered():
 
     _register_commands()
     assert "memory" in {command.name for command in bench_app.registered_commands}
+
+
+def test_benchmark_pieces_on_a_few_items(store):
+    """The benchmark's measures and report, on 6 facts and 4 pairs (the full run is `muse bench memory`)."""
+    from memory import benchmark
+    from memory.benchmark_data import recall_items, supersession_pairs
+
+    items = recall_items()[:6]
+    pairs = supersession_pairs()
+    figures = {"seed": 0, "machine": "test", "backend": "chroma on disk", "min_score": 0.4, "load_average": 0.0,
+               "cosine_only_recall_at_1": benchmark._cosine_only_recall(items)}
+    figures.update(benchmark._recall(store, "bench", items, 0.4))
+    figures["duplicates"] = benchmark._duplicates(store, "bench", items)
+    figures["forget"] = benchmark._forget(store, "bench", items)
+    figures["held_out_recall"] = benchmark._held_out_recall(store, "bench", recall_items()[6:8])
+    figures["supersession"] = benchmark._supersession(store, "pairs", pairs[:2] + pairs[-2:])
+    figures["held_out_supersession"] = figures["supersession"]
+    assert figures["recall"]["facts"] == 6 and figures["duplicates"]["stored"] == 6
+    assert figures["supersession"]["right"] == 1.0 and figures["forget"]["by_fact"]["exact"] == 1.0
+    report = benchmark.render_memory_report(figures)
+    assert report.startswith("## Memory (`muse bench memory`)") and "| recall@1, 6 facts" in report
