@@ -59,8 +59,6 @@ def store_images(agent, paths: list[Path]) -> list[str]:
 
     ids = []
     for path in paths:
-        if not path.is_file():
-            raise MuseError(f"no such image: {path}")
         record = agent.services.images.put(path.read_bytes(), USER, source="upload", provenance={"file": path.name})
         index_image(agent.services, USER, record)
         ids.append(record.id)
@@ -125,6 +123,9 @@ def run(
 
     if not request.strip() and not image:
         raise MuseError("the request is empty")
+    for path in image or []:
+        if not path.is_file():
+            raise MuseError(f"no such image: {path}")
     agent = create_agent(backend, tools)
     images = store_images(agent, image or [])
     session_id = session or uuid.uuid4().hex[:12]
