@@ -112,9 +112,11 @@ async def drive(port: int, phase: Phase, make_request, agent_ms=None) -> Phase:
 
 
 def chat_request(prompt: str, session_prefix: str):
+    """A new session per request: the turn costs what a turn costs, not what a long session grows to."""
+
     def make(index: int, n: int) -> bytes:
         body = {"model": "muse", "messages": [{"role": "user", "content": prompt}]}
-        return http_request("POST", "/v1/chat/completions", body, {"X-Session-Id": f"{session_prefix}-{index}"})
+        return http_request("POST", "/v1/chat/completions", body, {"X-Session-Id": f"{session_prefix}-{index}-{n}"})
 
     return make
 

@@ -79,6 +79,7 @@ class SessionIndex:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         try:
+            db.execute("PRAGMA synchronous=NORMAL")  # an index, rebuilt by use: no fsync per turn
             if not self._ready:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(SCHEMA)
