@@ -3,8 +3,8 @@
 - one-tool turns on the shipped planner: p50/p95 of the whole turn and of the planner's decisions;
 - the agent's own overhead (graph, checkpointer, events), measured with an instant scripted planner
   and an instant tool, minus the time spent in the guard's and memory's models;
-- end-to-end success on the scripted conversations of the eval suites (routing, chains, memory,
-  custom tools), through the eval runner.
+- end-to-end success on the multi-step conversations of the eval suites (two-step chains, memory
+  across turns and sessions, custom tools), through the eval runner.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from langchain_core.tools import tool
 
 from muse.settings import Settings
 
+CONVERSATION_SUITES = ("chains", "memory", "custom_tools")
 ONE_TOOL_REQUESTS = ("describe {image}", "classify {image}", "in {image}, what colour is the shape?",
                      "remember that my favourite colour is green", "what do you know about my favourite colour?")
 
@@ -101,8 +102,28 @@ def measure_one_tool_turns(agent: Any, repeats: int = 4) -> dict[str, float]:
             "tool_p50_ms": statistics.median(tools_ms), "one_call_rate": right / len(turn_ms)}
 
 
+def measure_conversations(settings: Settings) -> dict[str, Any]:
+    """Success over the eval suites' scripted conversations, each in a fresh session and data directory."""
+    import sys
+
+    import evals
+    from evals.records import score_of
+
+    report = evals.run(list(CONVERSATION_SUITES), settings=settings, progress=sys.stderr.isatty())
+    total = score_of([case.status for suite in report.suites for case in suite.cases])
+    return {"conversations": total.cases, "success": total.accuracy, "stderr": total.stderr,
+            "by_suite": {suite.name: {"cases": suite.score.cases, "success": suite.score.accuracy} for suite in report.suites}}
+
+
+def conversations_row(figures: dict[str, Any]) -> str:
+    suites = ", ".join(f"{name} {suite['success']:.0%} of {suite['cases']}" for name, suite in figures["by_suite"].items())
+    return (f"| end-to-end success, {figures['conversations']} scripted conversations (goal ≥ 90 %) "
+            f"| {figures['success']:.1%} ± {figures['stderr']:.1%} ({suites}) |")
+
+
 def agent_report(figures: dict[str, Any]) -> str:
     turns, overhead = figures["one_tool_turns"], figures["overhead"]
+    rows = [conversations_row(figures["conversations"])] if figures.get("conversations") else []
     return "\n".join([
         "`muse bench agent` (shipped models, this machine's CPU; medians of one run).",
         "",
@@ -113,4 +134,5 @@ def agent_report(figures: dict[str, Any]) -> str:
         f"| turns that made exactly one call | {turns['one_call_rate']:.0%} |",
         f"| agent overhead beyond models and tools, p50 / p95 (goal ≤ 20 ms) | {overhead['overhead_p50_ms']:.1f} ms / {overhead['overhead_p95_ms']:.1f} ms |",
         f"| whole turn with an instant planner and tool, p50 | {overhead['turn_p50_ms']:.1f} ms |",
+        *rows,
     ])

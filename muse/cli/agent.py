@@ -221,12 +221,13 @@ def _command(line: str, agent, session_id: str, console) -> str | None:
 def bench_agent(
     repeats: Annotated[int, typer.Option(help="passes over the one-tool requests")] = 4,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
-    write: Annotated[bool, typer.Option(help="Write the figures to docs/BENCHMARKS.md.")] = False,
+    write: Annotated[bool, typer.Option(help="Write the figures to docs/BENCHMARKS.md.")] = True,
+    conversations: Annotated[bool, typer.Option(help="Also score the eval suites' multi-step conversations.")] = True,
 ) -> None:
-    """Measure one-tool turns on the shipped models and the agent's own overhead."""
+    """Measure one-tool turns on the shipped models, the agent's own overhead and end-to-end success."""
     import tempfile
 
-    from agent.benchmark import agent_report, measure_one_tool_turns, measure_overhead
+    from agent.benchmark import agent_report, measure_conversations, measure_one_tool_turns, measure_overhead
     from muse.benchmarks import write_section
 
     settings = get_settings()
@@ -235,6 +236,8 @@ def bench_agent(
         overhead = measure_overhead(scratch)
         turns = measure_one_tool_turns(create_agent_for(scratch), repeats)
     figures = {"one_tool_turns": turns, "overhead": overhead}
+    if conversations:
+        figures["conversations"] = measure_conversations(settings)
     if as_json:
         typer.echo(json.dumps(figures, indent=2))
     else:

@@ -51,7 +51,7 @@ def serve_command(
 @bench_app.command("server")
 def bench_server_command(
     as_json: Annotated[bool, typer.Option("--json", help="print the figures as JSON")] = False,
-    write: Annotated[bool, typer.Option("--write", help="write them to docs/BENCHMARKS.md")] = False,
+    write: Annotated[bool, typer.Option(help="write them to docs/BENCHMARKS.md (never with --quick)")] = True,
     quick: Annotated[bool, typer.Option(help="fewer requests, for a smoke test")] = False,
     real: Annotated[bool, typer.Option(help="also time turns of the real planner and the peak memory with every model")] = True,
 ) -> None:
@@ -59,8 +59,8 @@ def bench_server_command(
     from server.bench import run_bench, to_markdown
 
     result = run_bench(quick=quick, real=real)
-    if write:
+    if write and not quick:
         from muse.benchmarks import write_section
 
-        write_section("server", to_markdown(result, "muse bench server --write" + (" --quick" if quick else "")))
+        write_section("server", to_markdown(result, "muse bench server"))
     typer.echo(json.dumps(result, indent=2) if as_json else to_markdown(result, "muse bench server"))
