@@ -50,8 +50,8 @@ class PlannerSettings(BaseModel):
 class VisionSettings(BaseModel):
     """Image understanding: CLIP, captioner, image questions, judge classifier."""
 
-    # An open_clip model name (muse's own "muse-clip-s", or e.g. "ViT-B-32") and its local weights file.
-    clip_model: str = "muse-clip-s"
+    # An open_clip model name (muse's own "muse-clip-rn", or e.g. "ViT-B-32") and its local weights file.
+    clip_model: str = "muse-clip-rn"
     clip_pretrained: str = str(SHIPPED_MODELS_DIR / "clip" / "open_clip_model.safetensors")
     # A transformers captioning directory: VisionEncoderDecoderModel (muse's own, ViT-GPT2) or BLIP.
     captioner: str = str(SHIPPED_MODELS_DIR / "captioner")

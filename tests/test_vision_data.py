@@ -76,3 +76,15 @@ def test_digit_splits_are_disjoint_and_complete():
     assert test.captions[0].startswith("a handwritten digit ")
     assert np.array_equal(load_digits_split("test").indices, test.indices)
     assert not np.array_equal(load_digits_split("test", seed=1).indices, test.indices)
+
+
+@pytest.mark.parametrize("attribute", ["shape", "position"])
+def test_a_twin_changes_only_the_named_attribute_and_is_drawn_anew(attribute):
+    world = ShapesWorld(seed=0)
+    for index in range(12):
+        scene, twin = world.scene(index), world.twin(index, attribute=attribute)
+        changed = {name for name in ATTRIBUTES if getattr(scene, name) != getattr(twin, name)}
+        assert changed == {attribute}
+        assert getattr(twin, attribute) in twin.caption
+        assert _digest(twin.image) == _digest(world.twin(index, attribute=attribute).image)
+        assert _digest(twin.image) != _digest(scene.image)

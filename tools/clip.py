@@ -1,6 +1,6 @@
 """CLIP through open_clip: text and image embeddings, and zero-shot classification.
 
-muse's own small config (`tools/clip_configs/muse-clip-s.json`) is registered with open_clip,
+muse's own small config (`tools/clip_configs/muse-clip-rn.json`) is registered with open_clip,
 so the shipped model and any real checkpoint load the same way:
 
     MUSE_VISION__CLIP_MODEL=ViT-B-32 MUSE_VISION__CLIP_PRETRAINED=/path/open_clip_model.safetensors muse ...

@@ -23,14 +23,12 @@ from PIL import Image
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
-from tools.data.captions import DIGIT_TEMPLATES, SHAPE_TEMPLATES, digit_caption, random_caption
+from tools.data.captions import DIGIT_TEMPLATES, SHAPE_TEMPLATES, SHORT_TEMPLATES, digit_caption, random_caption, short_caption
 from tools.data.digits import load_digits_split
 from tools.data.shapes_world import ShapesWorld
 from tools.data.vocabulary import ATTRIBUTES, DIGIT_WORDS, POSITION_PHRASES
 from tools.diffusion_pipeline import MuseDiffusionPipeline, create_pipeline, create_training_scheduler
 
-# Short prompts people type, naming only some attributes; colour and shape are always named.
-SHORT_TEMPLATES: tuple[str, ...] = ("a {color} {shape}", "draw a {size} {color} {shape}", "a {size} {color} {shape} {where}")
 SAMPLE_PROMPTS = (
     "a large red star on a white background",
     "draw a small blue circle at the top",
@@ -89,10 +87,7 @@ class CaptionedImages:
         if is_digit:
             return digit_caption(self.digit_labels[index], rng)
         attributes = self.scene_attributes[index]
-        if rng.random() < 0.3:
-            where = POSITION_PHRASES[attributes["position"]]
-            return rng.choice(SHORT_TEMPLATES).format(where=where, **attributes)
-        return random_caption(rng, **attributes)
+        return short_caption(rng, **attributes) if rng.random() < 0.3 else random_caption(rng, **attributes)
 
     def batch(self, rng: random.Random) -> tuple[torch.Tensor, list[str]]:
         images, captions = [], []

@@ -18,6 +18,13 @@ SHAPE_TEMPLATES: tuple[str, ...] = (
     "a picture of a {size} {color} {shape} {where}, {background} background",
     "a {color} {shape}, {size}, {where} of a {background} image",
 )
+# Short prompts people type, naming only some attributes; colour and shape are always named.
+SHORT_TEMPLATES: tuple[str, ...] = (
+    "a {color} {shape}",
+    "draw a {size} {color} {shape}",
+    "a {size} {color} {shape} {where}",
+    "a {color} {shape} on a {background} background",
+)
 DIGIT_TEMPLATES: tuple[str, ...] = (
     "a handwritten digit {word}",
     "the handwritten number {word}",
@@ -44,6 +51,11 @@ def all_captions(color: str, shape: str, size: str, position: str, background: s
 
 def random_caption(rng: random.Random, color: str, shape: str, size: str, position: str, background: str) -> str:
     return _fill(rng.choice(SHAPE_TEMPLATES), color, shape, size, position, background)
+
+
+def short_caption(rng: random.Random, color: str, shape: str, size: str, position: str, background: str) -> str:
+    """A partial description such as 'a red star' or 'draw a small blue circle': what users search and ask for."""
+    return _fill(rng.choice(SHORT_TEMPLATES), color, shape, size, position, background)
 
 
 def digit_caption(digit: int, rng: random.Random | None = None) -> str:

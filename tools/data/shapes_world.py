@@ -146,3 +146,16 @@ class ShapesWorld:
 
     def sample(self, n: int, split: str = "train", start: int = 0) -> list[Scene]:
         return [self.scene(i, split) for i in range(start, start + n)]
+
+    def twin(self, index: int, split: str = "train", attribute: str = "shape") -> Scene:
+        """Scene `index` of `split` drawn again with another value of one attribute (a hard negative).
+
+        The twin has its own jitter and noise, from a stream of its own, so it is never a copy of
+        another scene of any split.
+        """
+        scene = self.scene(index, split)
+        rng = random.Random(f"shapes-world-twin:{self.seed}:{split}:{index}:{attribute}")
+        attributes = {**scene.attributes, attribute: rng.choice([v for v in ATTRIBUTES[attribute] if v != getattr(scene, attribute)])}
+        caption = random_caption(rng, **attributes)
+        image = render_scene(**attributes, rng=rng, resolution=self.resolution, antialias=self.antialias)
+        return Scene(**attributes, caption=caption, image=image)
