@@ -201,7 +201,7 @@ def serve(port: int, home: Path, scripted: bool, preload: bool) -> None:
 
 def run_bench(quick: bool = False, real: bool = True, clients: tuple[int, ...] = (1, 8, 32)) -> dict:
     scale = 0.1 if quick else 1.0
-    result: dict = {"clients": list(clients)}
+    result: dict = {"clients": list(clients), "load_average": round(os.getloadavg()[0], 2)}
     limits_off = {"MUSE_SERVER__REQUESTS_PER_MINUTE": "0", "MUSE_SERVER__CONCURRENT_REQUESTS": "0", "MUSE_SERVER__QUEUE_SIZE": "64"}
     with tempfile.TemporaryDirectory(prefix="muse-bench-server-") as directory:
         home = Path(directory)
@@ -296,7 +296,8 @@ def to_markdown(result: dict, command: str) -> str:
         "## Server",
         "",
         f"`{command}`: a real uvicorn server in a subprocess on loopback, driven by keep-alive HTTP/1.1 clients "
-        "in another process on the same 2 cores.",
+        f"in another process on the same 2 cores; 1-minute load average of the machine when the run started: "
+        f"{result.get('load_average', 'not recorded')}.",
         "",
         "### `GET /healthz`",
         *table(result["healthz"]),
