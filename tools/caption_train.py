@@ -41,7 +41,7 @@ def exact_match(captioner: LoadedCaptioner, scenes, max_new_tokens: int = 24) ->
 
 def train_captioner(
     out_dir: Path,
-    steps: int = 1500,
+    steps: int = 3000,
     batch_size: int = 64,
     n_scenes: int = 15000,
     n_val: int = 200,
