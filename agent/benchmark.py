@@ -12,10 +12,12 @@ from __future__ import annotations
 import statistics
 import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 from langchain_core.tools import tool
 
+from muse.errors import MuseError
 from muse.settings import Settings
 
 CONVERSATION_SUITES = ("chains", "memory", "custom_tools")
@@ -102,17 +104,27 @@ def measure_one_tool_turns(agent: Any, repeats: int = 4) -> dict[str, float]:
             "tool_p50_ms": statistics.median(tools_ms), "one_call_rate": right / len(turn_ms)}
 
 
-def measure_conversations(settings: Settings) -> dict[str, Any]:
-    """Success over the eval suites' scripted conversations, each in a fresh session and data directory."""
+def measure_conversations(settings: Settings, saved_report: Path | None = None) -> dict[str, Any]:
+    """Success over the eval suites' scripted conversations, each in a fresh session and data directory.
+
+    `saved_report` reads the cases from a report that `muse eval run ... --json` or `muse bench
+    evals --json` wrote for these suites, instead of running them again.
+    """
     import sys
 
     import evals
     from evals.records import score_of
+    from evals.report import read_json
 
-    report = evals.run(list(CONVERSATION_SUITES), settings=settings, progress=sys.stderr.isatty())
-    total = score_of([case.status for suite in report.suites for case in suite.cases])
+    if saved_report:
+        suites = [suite for suite in read_json(saved_report).suites if suite.name in CONVERSATION_SUITES]
+        if {suite.name for suite in suites} != set(CONVERSATION_SUITES):
+            raise MuseError(f"{saved_report} does not hold every one of the suites {', '.join(CONVERSATION_SUITES)}")
+    else:
+        suites = evals.run(list(CONVERSATION_SUITES), settings=settings, progress=sys.stderr.isatty()).suites
+    total = score_of([case.status for suite in suites for case in suite.cases])
     return {"conversations": total.cases, "success": total.accuracy, "stderr": total.stderr,
-            "by_suite": {suite.name: {"cases": suite.score.cases, "success": suite.score.accuracy} for suite in report.suites}}
+            "by_suite": {suite.name: {"cases": suite.score.cases, "success": suite.score.accuracy} for suite in suites}}
 
 
 def conversations_row(figures: dict[str, Any]) -> str:

@@ -223,6 +223,8 @@ def bench_agent(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     write: Annotated[bool, typer.Option(help="Write the figures to docs/BENCHMARKS.md.")] = True,
     conversations: Annotated[bool, typer.Option(help="Also score the eval suites' multi-step conversations.")] = True,
+    conversations_from: Annotated[Path | None, typer.Option(
+        help="Read those conversations' results from this eval report (muse bench evals --json) instead of running them.")] = None,
 ) -> None:
     """Measure one-tool turns on the shipped models, the agent's own overhead and end-to-end success."""
     import tempfile
@@ -237,7 +239,7 @@ def bench_agent(
         turns = measure_one_tool_turns(create_agent_for(scratch), repeats)
     figures = {"one_tool_turns": turns, "overhead": overhead}
     if conversations:
-        figures["conversations"] = measure_conversations(settings)
+        figures["conversations"] = measure_conversations(settings, conversations_from)
     if as_json:
         typer.echo(json.dumps(figures, indent=2))
     else:
