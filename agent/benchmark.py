@@ -137,6 +137,8 @@ def agent_report(figures: dict[str, Any]) -> str:
     turns, overhead = figures["one_tool_turns"], figures["overhead"]
     rows = [conversations_row(figures["conversations"])] if figures.get("conversations") else []
     return "\n".join([
+        "## Agent (`muse bench agent`)",
+        "",
         "`muse bench agent` (shipped models, this machine's CPU; medians of one run).",
         "",
         "| measure | value |",
