@@ -153,6 +153,8 @@ class ShapesWorld:
         The twin has its own jitter and noise, from a stream of its own, so it is never a copy of
         another scene of any split.
         """
+        if attribute not in ("shape", "size", "position"):  # colours must stay apart from the background
+            raise ValueError(f"a twin changes the shape, size or position, not the {attribute}")
         scene = self.scene(index, split)
         rng = random.Random(f"shapes-world-twin:{self.seed}:{split}:{index}:{attribute}")
         attributes = {**scene.attributes, attribute: rng.choice([v for v in ATTRIBUTES[attribute] if v != getattr(scene, attribute)])}
