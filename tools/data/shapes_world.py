@@ -135,10 +135,13 @@ class ShapesWorld:
     def __init__(self, seed: int = 0, resolution: int = RESOLUTION, antialias: bool = True):
         self.seed, self.resolution, self.antialias = seed, resolution, antialias
 
-    def scene(self, index: int, split: str = "train") -> Scene:
+    def _scene_rng(self, index: int, split: str) -> random.Random:
         if split not in SPLITS:
             raise ValueError(f"unknown split {split!r}; choose from {', '.join(SPLITS)}")
-        rng = random.Random(f"shapes-world:{self.seed}:{split}:{index}")
+        return random.Random(f"shapes-world:{self.seed}:{split}:{index}")
+
+    def scene(self, index: int, split: str = "train") -> Scene:
+        rng = self._scene_rng(index, split)
         attributes = sample_attributes(rng)
         caption = random_caption(rng, **attributes)
         image = render_scene(**attributes, rng=rng, resolution=self.resolution, antialias=self.antialias)
@@ -155,9 +158,9 @@ class ShapesWorld:
         """
         if attribute not in ("shape", "size", "position"):  # colours must stay apart from the background
             raise ValueError(f"a twin changes the shape, size or position, not the {attribute}")
-        scene = self.scene(index, split)
+        original = sample_attributes(self._scene_rng(index, split))  # the scene's attributes, without drawing it
         rng = random.Random(f"shapes-world-twin:{self.seed}:{split}:{index}:{attribute}")
-        attributes = {**scene.attributes, attribute: rng.choice([v for v in ATTRIBUTES[attribute] if v != getattr(scene, attribute)])}
+        attributes = {**original, attribute: rng.choice([v for v in ATTRIBUTES[attribute] if v != original[attribute]])}
         caption = random_caption(rng, **attributes)
         image = render_scene(**attributes, rng=rng, resolution=self.resolution, antialias=self.antialias)
         return Scene(**attributes, caption=caption, image=image)
