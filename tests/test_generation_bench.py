@@ -30,6 +30,7 @@ def test_report_has_every_measured_row():
         "settings": {"model": "diffusion", "judge": "judge", "steps": 20, "guidance": 3.0, "threads": 1},
         "latency_s_per_image": {"diffusion batch 1": 0.2, "diffusion batch 16": 0.05},
         "peak_memory_mb": 900.0,
+        "load_average": 2.5,
         "prompts": {"images": 500, "color_and_shape": 0.93, "color": 0.99, "shape": 0.94, "size": 0.9, "position": 0.8, "background": 0.97},
         "digits": digits,
     }
@@ -37,3 +38,4 @@ def test_report_has_every_measured_row():
     assert "| 93.0% | 99.0% | 94.0% | 90.0% | 80.0% | 97.0% |" in markdown
     assert all(f"| {name} | 10 | 90.0% |" in markdown for name in digits)
     assert "| diffusion batch 16 | 50.0 |" in markdown and "900 MB" in markdown
+    assert "load average of the machine when the run started: 2.5." in markdown

@@ -75,7 +75,7 @@ def test_benchmark_markdown_marks_goals_met_or_not():
         "questions": {"questions": 3, "accuracy": 0.95, "color": 1.0},
         "questions_captioner": {"questions": 3, "accuracy": 0.5, "color": 0.5},
         "judge": {"color": 1.0, "shape": 0.97, "digit": 0.99},
-        "latency_ms": {"judge": 1.0}, "memory_mb": {"judge": 100.0},
+        "latency_ms": {"judge": 1.0}, "memory_mb": {"judge": 100.0}, "load_average": 1.5,
         "robustness": {"JPEG": {"clip_zero_shot_color_shape": 1.0, "captioner_all_attributes": 1.0, "judge_color_shape": 1.0}},
     }
     markdown = to_markdown(result, "muse bench vision")
@@ -83,4 +83,5 @@ def test_benchmark_markdown_marks_goals_met_or_not():
     assert "| CLIP zero-shot colour+shape accuracy (24 classes) | ≥ 97% | 50.0% | no |" in markdown
     assert "| Judge shape accuracy | ≥ 98% | 97.0% | no |" in markdown
     assert "| JPEG | 100.0% | 100.0% | 100.0% |" in markdown
+    assert "load average of the shared 2-core machine when the run started: 1.5." in markdown
     assert "| Image questions accuracy (`ask`, captioner backend) | ≥ 90% | 50.0% | no |" in markdown

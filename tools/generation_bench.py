@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import time
@@ -149,6 +150,7 @@ def run_bench(prompts: int = 500, digits_per_class: int = 50, diffusion_digits_p
     import torch
 
     settings = get_settings().generation
+    load_average = round(os.getloadavg()[0], 2)
     timings = latency(repeats)  # first, so peak memory is the generator's own
     memory = peak_memory_mb()
     return {
@@ -160,6 +162,7 @@ def run_bench(prompts: int = 500, digits_per_class: int = 50, diffusion_digits_p
             "threads": torch.get_num_threads(),
         },
         "latency_s_per_image": timings,
+        "load_average": load_average,
         "peak_memory_mb": memory,
         "prompts": prompt_fidelity(prompts, seed),
         "digits": digit_fidelity({"gan": digits_per_class, "vae": digits_per_class, "diffusion": diffusion_digits_per_class}, seed),
@@ -191,5 +194,6 @@ def to_markdown(result: dict, command: str) -> str:
         lines.append(f"| {name} | {d['images']} | {d['accuracy']:.1%} | {d['frechet']:.1f} | {d['pairwise']:.2f} |")
     lines += ["", "**Latency** (median, milliseconds per image, this shared 2-core CPU) and peak memory:", "", "| case | ms / image |", "|---|---|"]
     lines += [f"| {name} | {value * 1000:.1f} |" for name, value in result["latency_s_per_image"].items()]
-    lines += ["", f"Peak resident memory after the latency runs: {result['peak_memory_mb']:.0f} MB."]
+    lines += ["", f"Peak resident memory after the latency runs: {result['peak_memory_mb']:.0f} MB. 1-minute load average "
+              f"of the machine when the run started: {result['load_average']}."]
     return "\n".join(lines)

@@ -8,6 +8,7 @@ renders it for docs/BENCHMARKS.md.
 from __future__ import annotations
 
 import io
+import os
 import random
 import resource
 import statistics
@@ -155,7 +156,8 @@ def run_bench(n_scenes: int = 1000, n_questions_scenes: int = 300, n_robust: int
 
     scenes = ShapesWorld(seed).sample(n_scenes, "test")
     digits = load_digits_split("test", seed=seed)
-    result = {"n_scenes": n_scenes, "n_digits": len(digits), "memory_mb": {}, "latency_ms": {}}
+    result = {"n_scenes": n_scenes, "n_digits": len(digits), "memory_mb": {}, "latency_ms": {},
+              "load_average": round(os.getloadavg()[0], 2)}
     for name, measure, fn in (
         ("judge", lambda: judge_metrics(scenes, digits), classify),
         ("clip", lambda: clip_metrics(scenes, digits), embed_images),
@@ -205,6 +207,7 @@ def to_markdown(result: dict, command: str) -> str:
     lines += ["| Model | Latency p50, batch 1 (ms) | Peak RSS of the bench process after it (MB) |", "|---|---|---|"]
     for name, ms in result["latency_ms"].items():
         lines.append(f"| {name} | {ms:.1f} | {result['memory_mb'][name]:.0f} |")
+    lines += ["", f"1-minute load average of the shared 2-core machine when the run started: {result['load_average']}."]
     lines += ["", "Drawn differently from the generator (same test scenes):", "",
               "| Variant | CLIP zero-shot colour+shape | Captioner all attributes | Judge colour+shape |", "|---|---|---|---|"]
     for name, row in result["robustness"].items():
