@@ -3,8 +3,9 @@
 import jsonschema
 import pytest
 
+from evals.suite import load_suite
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
-from tools.llm.prompt import parse_calls
+from tools.llm.prompt import MEMORY_PREFIX, parse_calls
 from tools.llm.grammar import ToolCallGrammar
 
 
@@ -58,3 +59,22 @@ def test_every_expected_call_is_offered_valid_and_parses_back(splits, split):
             assert ToolCallGrammar(example.tools).check(example.reply).complete, example.reply
             parsed = [{"name": n, "arguments": a} for n, a in parse_calls(example.reply)]
             assert parsed == example.calls
+
+
+def test_a_store_or_drop_request_is_served_even_with_memories_recalled(splits):
+    updates = [e for e in splits["train"] if e.kind == "agent" and e.turns[-1]["content"].startswith(MEMORY_PREFIX)
+               and e.calls and e.calls[0]["name"] in ("remember", "forget")]
+    assert {e.calls[0]["name"] for e in updates} == {"remember", "forget"}
+    for example in updates:
+        memories, request = example.turns[-1]["content"].split("\n", 1)
+        argument = next(iter(example.calls[0]["arguments"].values()))
+        assert argument in request and argument not in memories.removeprefix(MEMORY_PREFIX).split(" | ")
+
+
+def test_no_eval_suite_request_is_a_training_request(splits):
+    """The eval suites measure behaviour on requests the planner never saw."""
+    train_requests = {e.turns[-1]["content"].split("\n")[-1] for e in splits["train"]} | {
+        turn["content"].split("\n")[-1] for e in splits["train"] for turn in e.turns if turn["role"] == "user"}
+    suite_requests = {turn.text for name in ("routing", "chains", "memory", "custom_tools", "vision", "safety")
+                      for case in load_suite(name).cases for turn in case.turns}
+    assert not suite_requests & train_requests, sorted(suite_requests & train_requests)[:5]
