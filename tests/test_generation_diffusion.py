@@ -11,8 +11,9 @@ import torch
 
 from muse.errors import MuseError
 from muse.settings import SHIPPED_MODELS_DIR
-from tools.diffusion_pipeline import MAX_PROMPT_TOKENS, MuseDiffusionPipeline, create_pipeline, create_tokenizer
-from tools.diffusion_train import caption_words
+from tools.clip import load_clip
+from tools.clip_text import clip_text_model, clip_tokenizer
+from tools.diffusion_pipeline import MuseDiffusionPipeline, create_pipeline
 from tools.provenance import read_provenance
 
 SHIPPED = SHIPPED_MODELS_DIR / "diffusion"
@@ -23,7 +24,7 @@ def untrained_dir(tmp_path_factory):
     """An untrained muse pipeline saved in diffusers' format (its outputs are noise, its plumbing is real)."""
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("pipeline")
-    create_pipeline(caption_words()).save_pretrained(path)
+    create_pipeline(load_clip().model).save_pretrained(path)
     return path
 
 
@@ -50,12 +51,24 @@ def test_pipeline_round_trips_through_diffusers_format(untrained_dir):
     assert type(pipe.scheduler).__name__ == "DDIMScheduler" and pipe.scheduler.config.clip_sample
 
 
-def test_unknown_words_and_long_prompts_are_tokenized():
-    tokenizer = create_tokenizer(caption_words())
-    ids = tokenizer(["a zebra-striped red star"]).input_ids[0]
-    assert tokenizer.unk_token_id in ids and tokenizer.convert_tokens_to_ids("red") in ids
-    long_ids = tokenizer(["red " * 100], truncation=True, max_length=MAX_PROMPT_TOKENS).input_ids[0]
-    assert len(long_ids) == MAX_PROMPT_TOKENS and long_ids[-1] == tokenizer.eos_token_id
+def test_the_text_encoder_is_muses_clip_text_tower():
+    """Converted to transformers' classes, the tower embeds a prompt exactly as open_clip does."""
+    clip = load_clip()
+    prompts = ["a large red star on a white background", "a zebra-striped unicorn, très jolie!", ""]
+    tokenizer, encoder = clip_tokenizer(24), clip_text_model(clip.model)
+    ids = tokenizer(prompts, padding="max_length", truncation=True, return_tensors="pt").input_ids
+    with torch.no_grad():
+        hidden = encoder(ids).last_hidden_state
+        ends = (ids == tokenizer.eos_token_id).int().argmax(dim=1)
+        pooled = hidden[torch.arange(len(prompts)), ends] @ clip.model.text_projection
+        expected = clip.model.encode_text(clip.tokenizer(prompts))
+    torch.testing.assert_close(pooled, expected)
+
+
+def test_long_prompts_are_cut_to_the_text_towers_length(untrained_dir):
+    pipe = MuseDiffusionPipeline.from_pretrained(untrained_dir)
+    ids = pipe.tokenize(["red " * 100, "a red star"])
+    assert ids.shape == (2, 24) and ids[0, -1] == pipe.tokenizer.eos_token_id
 
 
 def test_same_seed_same_images_other_seed_other_images(untrained_dir, use_pipeline):
@@ -122,7 +135,7 @@ def build_tiny_stable_diffusion():
         latent_channels=4,
         norm_num_groups=2,
     )
-    tokenizer = create_tokenizer(caption_words())
+    tokenizer = clip_tokenizer(24)
     text_encoder = CLIPTextModel(
         CLIPTextConfig(
             vocab_size=len(tokenizer), hidden_size=32, intermediate_size=37, num_attention_heads=4, num_hidden_layers=2,

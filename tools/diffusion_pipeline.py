@@ -1,9 +1,10 @@
 """muse's own text-to-image pipeline: a pixel-space `UNet2DConditionModel` that cross-attends to
-the hidden states of a small `CLIPTextModel`, sampled with DDIM and classifier-free guidance.
+the hidden states of a `CLIPTextModel` (muse's own CLIP text tower, converted by `tools.clip_text`),
+sampled with DDIM and classifier-free guidance.
 
 It is a real `diffusers.DiffusionPipeline`, so `save_pretrained` / `from_pretrained` store and load
-it in diffusers' own format. `create_pipeline(words)` builds a fresh, untrained one; the trainer is
-in `tools/diffusion_train.py`.
+it in diffusers' own format. `create_pipeline(clip)` builds one with an untrained UNet; the trainer
+is in `tools/diffusion_train.py`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,12 @@ from __future__ import annotations
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler, DiffusionPipeline, ImagePipelineOutput, UNet2DConditionModel
 from diffusers.utils.torch_utils import randn_tensor
-from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-from transformers import CLIPTextConfig, CLIPTextModel, PreTrainedTokenizerFast
 
-SPECIAL_TOKENS = ["[PAD]", "[UNK]", "[BOS]", "[EOS]"]
-# Prompts longer than this many tokens (words and punctuation, plus [BOS]/[EOS]) are truncated.
-MAX_PROMPT_TOKENS = 24
+from tools.clip_text import clip_text_model, clip_tokenizer
 
 
 class MuseDiffusionPipeline(DiffusionPipeline):
-    """Text → image in pixel space, guided by a text encoder trained together with the UNet."""
+    """Text → image in pixel space, guided by the hidden states of a CLIP text encoder."""
 
     model_cpu_offload_seq = "text_encoder->unet"
 
@@ -29,7 +26,7 @@ class MuseDiffusionPipeline(DiffusionPipeline):
         self.register_modules(unet=unet, scheduler=scheduler, text_encoder=text_encoder, tokenizer=tokenizer)
 
     def tokenize(self, prompts: list[str]) -> torch.Tensor:
-        """Token ids (B, MAX_PROMPT_TOKENS); unknown words become [UNK], long prompts are cut."""
+        """Token ids (B, the tokenizer's length); prompts longer than that are cut."""
         tokens = self.tokenizer(
             prompts,
             padding="max_length",
@@ -63,52 +60,16 @@ class MuseDiffusionPipeline(DiffusionPipeline):
         self.scheduler.set_timesteps(num_inference_steps, device=self.device)
         sample = sample * self.scheduler.init_noise_sigma
         for t in self.progress_bar(self.scheduler.timesteps):
-            noise = self.unet(torch.cat([sample, sample]), t, encoder_hidden_states=context).sample
-            uncond, cond = noise.chunk(2)
-            noise = uncond + guidance_scale * (cond - uncond)
-            sample = self.scheduler.step(noise, t, sample).prev_sample
+            prediction = self.unet(torch.cat([sample, sample]), t, encoder_hidden_states=context).sample
+            uncond, cond = prediction.chunk(2)
+            sample = self.scheduler.step(uncond + guidance_scale * (cond - uncond), t, sample).prev_sample
         images = (sample / 2 + 0.5).clamp(0, 1).cpu().permute(0, 2, 3, 1).float().numpy()
         if output_type == "pil":
             images = self.numpy_to_pil(images)
         return ImagePipelineOutput(images=images)
 
 
-def create_tokenizer(words: list[str]) -> PreTrainedTokenizerFast:
-    """A word-level tokenizer over the caption vocabulary, built offline (no hub download)."""
-    vocab = {token: i for i, token in enumerate(SPECIAL_TOKENS + sorted(set(words)))}
-    backend = Tokenizer(models.WordLevel(vocab=vocab, unk_token="[UNK]"))
-    backend.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()])
-    backend.pre_tokenizer = pre_tokenizers.Whitespace()
-    backend.post_processor = processors.TemplateProcessing(
-        single="[BOS] $A [EOS]", special_tokens=[("[BOS]", vocab["[BOS]"]), ("[EOS]", vocab["[EOS]"])]
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=backend,
-        model_max_length=MAX_PROMPT_TOKENS,
-        pad_token="[PAD]",
-        unk_token="[UNK]",
-        bos_token="[BOS]",
-        eos_token="[EOS]",
-    )
-
-
-def create_text_encoder(tokenizer: PreTrainedTokenizerFast, hidden: int = 64) -> CLIPTextModel:
-    config = CLIPTextConfig(
-        vocab_size=len(tokenizer),
-        hidden_size=hidden,
-        intermediate_size=hidden * 4,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        max_position_embeddings=MAX_PROMPT_TOKENS,
-        projection_dim=hidden,
-        pad_token_id=tokenizer.pad_token_id,
-        bos_token_id=tokenizer.bos_token_id,
-        eos_token_id=tokenizer.eos_token_id,
-    )
-    return CLIPTextModel(config)
-
-
-def create_unet(size: int = 32, channels: tuple[int, ...] = (32, 64, 64), context_dim: int = 64) -> UNet2DConditionModel:
+def create_unet(size: int = 32, channels: tuple[int, ...] = (32, 64, 64), context_dim: int = 128) -> UNet2DConditionModel:
     """Plain residual blocks at full resolution, text cross-attention below it. The transformer
     blocks attend only to the text (`only_cross_attention`): self-attention over 256 pixels cost
     a third of each training step on this CPU."""
@@ -128,15 +89,24 @@ def create_unet(size: int = 32, channels: tuple[int, ...] = (32, 64, 64), contex
 
 
 def create_training_scheduler() -> DDPMScheduler:
-    return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2")
+    """Cosine noise schedule rescaled to end at zero signal, with the UNet predicting v.
+
+    With a schedule that leaves some signal at its last step, the UNet learns to read a scene's
+    background and colours from the noisy image itself, and at sampling time reads them from the random
+    starting noise: the prompt never decides them. At zero terminal SNR it has to take them from the
+    prompt, and v-prediction keeps that last step well-posed (Lin et al., 2024, "Common Diffusion Noise
+    Schedules and Sample Steps are Flawed")."""
+    return DDPMScheduler(num_train_timesteps=1000, beta_schedule="squaredcos_cap_v2", rescale_betas_zero_snr=True,
+                         prediction_type="v_prediction")
 
 
-def create_pipeline(words: list[str], size: int = 32) -> MuseDiffusionPipeline:
-    """A fresh pipeline; its sampler is DDIM on the training scheduler's noise schedule, clipping
-    its estimate of the clean image to [-1, 1]. (DPM-Solver++ on this cosine schedule gave
-    saturated noise at 20 steps, even with `lambda_min_clipped`; DDIM gave the trained shapes.)"""
-    tokenizer = create_tokenizer(words)
-    text_encoder = create_text_encoder(tokenizer)
+def create_pipeline(clip: torch.nn.Module, size: int = 32) -> MuseDiffusionPipeline:
+    """A fresh UNet conditioned on `clip`'s text tower (an open_clip `CLIP`), which stays as trained.
+    The sampler is DDIM on the training scheduler's noise schedule, starting from its last (pure-noise)
+    step and clipping its estimate of the clean image to [-1, 1]. (DPM-Solver++ on this cosine schedule gave saturated noise at 20 steps, even with
+    `lambda_min_clipped`; DDIM gave the trained shapes.)"""
+    text_encoder = clip_text_model(clip)
+    tokenizer = clip_tokenizer(text_encoder.config.max_position_embeddings)
     unet = create_unet(size, context_dim=text_encoder.config.hidden_size)
-    sampler = DDIMScheduler.from_config(create_training_scheduler().config, clip_sample=True)
+    sampler = DDIMScheduler.from_config(create_training_scheduler().config, clip_sample=True, timestep_spacing="trailing")
     return MuseDiffusionPipeline(unet=unet, scheduler=sampler, text_encoder=text_encoder, tokenizer=tokenizer)

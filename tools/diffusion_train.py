@@ -1,11 +1,11 @@
 """Train muse's text-to-image pipeline on ShapesWorld scenes and the handwritten digits.
 
-    muse train diffusion [--steps 3000] [--stop-at 1500] [--threads 1] [--quick]
+    muse train diffusion [--steps 3000] [--stop-at 1500] [--resume] [--threads 1] [--quick]
 
-The UNet and the text encoder learn together from scratch (DDPM noise-prediction loss), with 10 %
-of captions dropped to "" so classifier-free guidance has an unconditional model. Weights are an
-exponential moving average, written (fp16) every `--checkpoint-every` steps so a partial run is
-usable; TensorBoard logs the loss and a grid of samples under runs/diffusion/.
+The UNet learns from scratch (DDPM loss, predicting v) to follow the hidden states of muse's CLIP
+text tower, which stays as CLIP's training left it; 10 % of captions are dropped to "" so
+classifier-free guidance has an unconditional model. Weights are an exponential moving average,
+written (fp16) every 500 steps so a partial run is usable; TensorBoard logs the loss and a grid of samples under runs/diffusion/.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from PIL import Image
 from torch.utils.tensorboard import SummaryWriter
 from tqdm import tqdm
 
-from tools.data.captions import DIGIT_TEMPLATES, SHAPE_TEMPLATES, SHORT_TEMPLATES, digit_caption, random_caption, short_caption
+from tools.clip import load_clip
+from tools.data.captions import digit_caption, random_caption, short_caption
 from tools.data.digits import load_digits_split
 from tools.data.shapes_world import ShapesWorld
-from tools.data.vocabulary import ATTRIBUTES, DIGIT_WORDS, POSITION_PHRASES
 from tools.diffusion_pipeline import MuseDiffusionPipeline, create_pipeline, create_training_scheduler
 
 SAMPLE_PROMPTS = (
@@ -49,20 +49,13 @@ class TrainConfig:
     uncond_fraction: float = 0.1
     ema_decay: float = 0.999
     checkpoint_every: int = 500
+    resume: bool = False  # go on from the UNet saved in the output directory
     seed: int = 0
     threads: int = 1
 
     @classmethod
     def quick(cls, seed: int = 0, threads: int = 1) -> "TrainConfig":
         return cls(steps=4, batch_size=4, n_scenes=16, checkpoint_every=4, seed=seed, threads=threads)
-
-
-def caption_words() -> list[str]:
-    """Every word the caption grammars can produce: the tokenizer's vocabulary."""
-    texts = list(SHAPE_TEMPLATES) + list(SHORT_TEMPLATES) + list(DIGIT_TEMPLATES) + list(POSITION_PHRASES.values())
-    texts += [" ".join(values) for values in ATTRIBUTES.values()] + [" ".join(DIGIT_WORDS)]
-    words = " ".join(texts).replace("{", " ").replace("}", " ").replace(",", " , ").split()
-    return sorted(set(words) - {"color", "shape", "size", "where", "background", "word"} | {"background"})
 
 
 def to_tensor(images: list[Image.Image], size: int) -> torch.Tensor:
@@ -103,25 +96,21 @@ class CaptionedImages:
 
 def save_weights(pipe: MuseDiffusionPipeline, ema: EMAModel, output: Path) -> None:
     """Write the EMA weights in fp16 without touching the live training weights."""
-    ema.store(training_parameters(pipe))
-    ema.copy_to(training_parameters(pipe))
+    ema.store(pipe.unet.parameters())
+    ema.copy_to(pipe.unet.parameters())
     pipe.to(torch.float16).save_pretrained(output)
     pipe.to(torch.float32)
-    ema.restore(training_parameters(pipe))
-
-
-def training_parameters(pipe: MuseDiffusionPipeline) -> list[torch.nn.Parameter]:
-    return list(pipe.unet.parameters()) + list(pipe.text_encoder.parameters())
+    ema.restore(pipe.unet.parameters())
 
 
 def log_samples(pipe: MuseDiffusionPipeline, ema: EMAModel, writer: SummaryWriter, step: int) -> None:
     from torchvision.utils import make_grid
 
-    ema.store(training_parameters(pipe))
-    ema.copy_to(training_parameters(pipe))
+    ema.store(pipe.unet.parameters())
+    ema.copy_to(pipe.unet.parameters())
     generator = torch.Generator().manual_seed(0)
     images = pipe(list(SAMPLE_PROMPTS), num_images_per_prompt=2, generator=generator, output_type="np").images
-    ema.restore(training_parameters(pipe))
+    ema.restore(pipe.unet.parameters())
     writer.add_image("samples", make_grid(torch.from_numpy(images).permute(0, 3, 1, 2), nrow=4), step)
 
 
@@ -130,10 +119,14 @@ def train(config: TrainConfig, output: Path, run_dir: Path) -> Path:
     torch.manual_seed(config.seed)
     rng = random.Random(config.seed)
     data = CaptionedImages(config)
-    pipe = create_pipeline(caption_words(), size=config.size)
+    if config.resume:
+        pipe = MuseDiffusionPipeline.from_pretrained(output, dtype=torch.float32)
+    else:
+        pipe = create_pipeline(load_clip().model, size=config.size)
+    pipe.text_encoder.requires_grad_(False)
     pipe.set_progress_bar_config(disable=True)
     noise_scheduler = create_training_scheduler()
-    params = training_parameters(pipe)
+    params = list(pipe.unet.parameters())
     optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=0.01)
     warmup = min(200, config.steps // 10 + 1)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -148,8 +141,10 @@ def train(config: TrainConfig, output: Path, run_dir: Path) -> Path:
         noise = torch.randn_like(images)
         t = torch.randint(0, noise_scheduler.config.num_train_timesteps, (len(images),))
         noisy = noise_scheduler.add_noise(images, noise, t)
-        prediction = pipe.unet(noisy, t, encoder_hidden_states=pipe.encode_prompt(captions)).sample
-        loss = F.mse_loss(prediction, noise)
+        with torch.no_grad():
+            context = pipe.encode_prompt(captions)
+        prediction = pipe.unet(noisy, t, encoder_hidden_states=context).sample
+        loss = F.mse_loss(prediction, noise_scheduler.get_velocity(images, noise, t))
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -78,19 +78,19 @@ def _output(name: str, quick: bool, output: Path | None) -> Path:
 def train_diffusion(
     steps: int = typer.Option(3000, help="Optimiser steps of batch 32 (the learning-rate schedule's length)."),
     stop_at: int = typer.Option(0, help="Stop after this many steps of the schedule (0: run it all)."),
+    resume: bool = typer.Option(False, "--resume", help="Go on from the UNet already in the output directory (a fresh schedule)."),
     quick: bool = QUICK,
     seed: int = SEED,
     threads: int = THREADS,
     output: Path = typer.Option(None, "-o", "--output", help="Directory for the pipeline (default models/diffusion)."),
 ) -> None:
     """Train the text-to-image pipeline on ShapesWorld and digit captions."""
+    from dataclasses import replace
+
     from tools.diffusion_train import TrainConfig, train
 
-    if quick:
-        config = TrainConfig.quick(seed, threads)
-    else:
-        config = TrainConfig(steps=steps, stop_at=stop_at, seed=seed, threads=threads)
-    path = train(config, _output("diffusion", quick, output), REPO_ROOT / "runs" / ("diffusion-quick" if quick else "diffusion"))
+    config = TrainConfig.quick(seed, threads) if quick else TrainConfig(steps=steps, stop_at=stop_at, seed=seed, threads=threads)
+    path = train(replace(config, resume=resume), _output("diffusion", quick, output), REPO_ROOT / "runs" / ("diffusion-quick" if quick else "diffusion"))
     typer.echo(f"wrote {path}")
 
 
