@@ -70,7 +70,7 @@ class GenerationSettings(BaseModel):
     diffusion_model: Path = SHIPPED_MODELS_DIR / "diffusion"
     digits_gan: Path = SHIPPED_MODELS_DIR / "digits-gan"
     digits_vae: Path = SHIPPED_MODELS_DIR / "digits-vae"
-    steps: int = 20  # sampler steps
+    steps: int = 10  # sampler steps (DDIM from the pure-noise step: 10 draw as well as 20, in half the time)
     guidance: float = 3.0  # classifier-free guidance scale
     threads: int = 0  # torch threads; 0 keeps torch's default
 

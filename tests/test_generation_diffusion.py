@@ -160,20 +160,39 @@ def test_local_stable_diffusion_directory_loads_by_configuration(tmp_path, use_p
     assert result.model == "sd" and len(result.images) == 1
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not (SHIPPED / "model_index.json").exists(), reason="no shipped diffusion weights")
-@pytest.mark.skipif(not (SHIPPED_MODELS_DIR / "judge" / "model.safetensors").exists(), reason="no shipped judge")
-@pytest.mark.xfail(
-    strict=True,
-    reason="the shipped pipeline was stopped after 1,000 training steps: the judge finds colour and shape "
-    "both right in 20 % of its images (docs/BENCHMARKS.md), far from the issue's 90 %",
-)
-def test_shipped_pipeline_draws_the_requested_colour_and_shape():
+def _judged_shipped_images(n: int = 12):
     from tools.data.shapes_world import ShapesWorld
     from tools.generation_bench import diffusion_images
     from tools.judge import classify
 
-    scenes = ShapesWorld(seed=0).sample(12, split="test")
-    verdicts = classify(diffusion_images([s.canonical_caption for s in scenes], seed=0))
+    scenes = ShapesWorld(seed=0).sample(n, split="test")
+    return scenes, classify(diffusion_images([s.canonical_caption for s in scenes], seed=0))
+
+
+shipped_models = pytest.mark.skipif(
+    not (SHIPPED / "model_index.json").exists() or not (SHIPPED_MODELS_DIR / "judge" / "model.safetensors").exists(),
+    reason="no shipped diffusion weights or judge",
+)
+
+
+@pytest.mark.slow
+@shipped_models
+def test_shipped_pipeline_follows_the_prompts_colour_and_background():
+    """The prompt, not the starting noise, decides the colours (zero terminal SNR, v-prediction)."""
+    scenes, verdicts = _judged_shipped_images()
+    for attribute in ("color", "background"):
+        right = sum(v[attribute] == s.attributes[attribute] for v, s in zip(verdicts, scenes))
+        assert right >= 11, (attribute, [(s.canonical_caption, v[attribute]) for v, s in zip(verdicts, scenes)])
+
+
+@pytest.mark.slow
+@shipped_models
+@pytest.mark.xfail(
+    strict=True,
+    reason="the shipped pipeline draws the same rounded blob for every shape: the judge finds colour and "
+    "shape both right in about a third of its images (docs/BENCHMARKS.md), far from the issue's 90 %",
+)
+def test_shipped_pipeline_draws_the_requested_colour_and_shape():
+    scenes, verdicts = _judged_shipped_images()
     right = sum(v["color"] == s.color and v["shape"] == s.shape for v, s in zip(verdicts, scenes))
     assert right >= 11, [(s.canonical_caption, v["color"], v["shape"]) for v, s in zip(verdicts, scenes)]

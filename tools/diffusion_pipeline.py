@@ -45,7 +45,7 @@ class MuseDiffusionPipeline(DiffusionPipeline):
         self,
         prompt: str | list[str],
         num_images_per_prompt: int = 1,
-        num_inference_steps: int = 20,
+        num_inference_steps: int = 10,
         guidance_scale: float = 3.0,
         generator: torch.Generator | None = None,
         output_type: str = "pil",
