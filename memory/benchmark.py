@@ -34,6 +34,7 @@ from memory.benchmark_data import (
     supersession_pairs,
 )
 from memory.store import CANDIDATES, MemoryStore
+from muse.benchmarks import load_average
 
 THRESHOLDS = (0.30, 0.35, 0.40, 0.45, 0.50)
 
@@ -52,7 +53,7 @@ def measure_memory(settings: Any, seed: int = 0) -> dict[str, Any]:
             "backend": f"chroma server {settings.memory.chroma_host}" if settings.memory.chroma_host else "chroma on disk",
             "machine": f"{platform.machine()}, {_cores()} cores",
             "min_score": settings.memory.min_score,
-            "load_average": round(os.getloadavg()[0], 1),
+            "load_average": load_average(),
             "cosine_only_recall_at_1": _cosine_only_recall(items),
         }
         user = f"bench-recall-{run}"

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import os
 import re
+import resource
 from pathlib import Path
 
 from muse.settings import REPO_ROOT
 
 BENCHMARKS_FILE = REPO_ROOT / "docs" / "BENCHMARKS.md"
 HEADER = "# Benchmarks\n\nEvery figure here was measured on the project's 2-core CPU machine by the command shown in its section.\n"
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average: a benchmark's timings depend on what else runs on the 2 cores."""
+    return round(os.getloadavg()[0], 2)
+
+
+def peak_memory_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def write_section(name: str, markdown: str, path: Path = BENCHMARKS_FILE) -> None:

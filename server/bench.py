@@ -200,8 +200,10 @@ def serve(port: int, home: Path, scripted: bool, preload: bool) -> None:
 
 
 def run_bench(quick: bool = False, real: bool = True, clients: tuple[int, ...] = (1, 8, 32)) -> dict:
+    from muse.benchmarks import load_average
+
     scale = 0.1 if quick else 1.0
-    result: dict = {"clients": list(clients), "load_average": round(os.getloadavg()[0], 2)}
+    result: dict = {"clients": list(clients), "load_average": load_average()}
     limits_off = {"MUSE_SERVER__REQUESTS_PER_MINUTE": "0", "MUSE_SERVER__CONCURRENT_REQUESTS": "0", "MUSE_SERVER__QUEUE_SIZE": "64"}
     with tempfile.TemporaryDirectory(prefix="muse-bench-server-") as directory:
         home = Path(directory)

@@ -11,25 +11,19 @@
 
 from __future__ import annotations
 
-import os
-import resource
 import statistics
 import time
 from pathlib import Path
 
 import numpy as np
 
+from muse.benchmarks import load_average, peak_memory_mb
 from muse.settings import get_settings
 from tools.data.digits import load_digits_split
 from tools.data.shapes_world import ShapesWorld
 from tools.data.vocabulary import ATTRIBUTES
 
 DIGIT_MODELS = ("gan", "vae", "diffusion")
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def diffusion_images(prompts: list[str], seed: int, batch_size: int = 50) -> list:
@@ -150,7 +144,7 @@ def run_bench(prompts: int = 500, digits_per_class: int = 50, diffusion_digits_p
     import torch
 
     settings = get_settings().generation
-    load_average = round(os.getloadavg()[0], 2)
+    load = load_average()
     timings = latency(repeats)  # first, so peak memory is the generator's own
     memory = peak_memory_mb()
     return {
@@ -162,7 +156,7 @@ def run_bench(prompts: int = 500, digits_per_class: int = 50, diffusion_digits_p
             "threads": torch.get_num_threads(),
         },
         "latency_s_per_image": timings,
-        "load_average": load_average,
+        "load_average": load,
         "peak_memory_mb": memory,
         "prompts": prompt_fidelity(prompts, seed),
         "digits": digit_fidelity({"gan": digits_per_class, "vae": digits_per_class, "diffusion": diffusion_digits_per_class}, seed),

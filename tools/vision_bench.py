@@ -8,9 +8,7 @@ renders it for docs/BENCHMARKS.md.
 from __future__ import annotations
 
 import io
-import os
 import random
-import resource
 import statistics
 import time
 from collections import defaultdict
@@ -19,6 +17,7 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
+from muse.benchmarks import load_average, peak_memory_mb
 from tools.bleu import corpus_bleu
 from tools.data.captions import all_captions, parse_caption
 from tools.data.digits import load_digits_split
@@ -28,11 +27,6 @@ from tools.data.vocabulary import ATTRIBUTES, COLORS, DIGIT_WORDS, SHAPES
 
 COLOR_SHAPE_LABELS = [f"{c} {s}" for c in COLORS for s in SHAPES]
 SHAPE_ATTRIBUTES = tuple(ATTRIBUTES)
-
-
-def peak_memory_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports kilobytes)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def latency_ms(fn, image, repeats: int) -> float:
@@ -157,7 +151,7 @@ def run_bench(n_scenes: int = 1000, n_questions_scenes: int = 300, n_robust: int
     scenes = ShapesWorld(seed).sample(n_scenes, "test")
     digits = load_digits_split("test", seed=seed)
     result = {"n_scenes": n_scenes, "n_digits": len(digits), "memory_mb": {}, "latency_ms": {},
-              "load_average": round(os.getloadavg()[0], 2)}
+              "load_average": load_average()}
     for name, measure, fn in (
         ("judge", lambda: judge_metrics(scenes, digits), classify),
         ("clip", lambda: clip_metrics(scenes, digits), embed_images),
