@@ -103,8 +103,9 @@ def create_training_scheduler() -> DDPMScheduler:
 def create_pipeline(clip: torch.nn.Module, size: int = 32) -> MuseDiffusionPipeline:
     """A fresh UNet conditioned on `clip`'s text tower (an open_clip `CLIP`), which stays as trained.
     The sampler is DDIM on the training scheduler's noise schedule, starting from its last (pure-noise)
-    step and clipping its estimate of the clean image to [-1, 1]. (DPM-Solver++ on this cosine schedule gave saturated noise at 20 steps, even with
-    `lambda_min_clipped`; DDIM gave the trained shapes.)"""
+    step and clipping its estimate of the clean image to [-1, 1]. (DPM-Solver++ on the earlier cosine
+    schedule gave saturated noise at 20 steps, even with `lambda_min_clipped`; DDIM gave the trained
+    shapes.)"""
     text_encoder = clip_text_model(clip)
     tokenizer = clip_tokenizer(text_encoder.config.max_position_embeddings)
     unet = create_unet(size, context_dim=text_encoder.config.hidden_size)

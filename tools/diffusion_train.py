@@ -5,13 +5,16 @@
 The UNet learns from scratch (DDPM loss, predicting v) to follow the hidden states of muse's CLIP
 text tower, which stays as CLIP's training left it; 10 % of captions are dropped to "" so
 classifier-free guidance has an unconditional model. Weights are an exponential moving average,
-written (fp16) every 500 steps so a partial run is usable; TensorBoard logs the loss and a grid of samples under runs/diffusion/.
+written (fp16) every 500 steps so a partial run is usable; TensorBoard logs the loss and a grid of
+samples under runs/diffusion/.
 """
 
 from __future__ import annotations
 
 import random
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,23 +97,30 @@ class CaptionedImages:
         return torch.stack(images), captions
 
 
-def save_weights(pipe: MuseDiffusionPipeline, ema: EMAModel, output: Path) -> None:
-    """Write the EMA weights in fp16 without touching the live training weights."""
+@contextmanager
+def ema_weights(pipe: MuseDiffusionPipeline, ema: EMAModel) -> Iterator[None]:
+    """The UNet holds its EMA weights inside the block and its live training weights again after it."""
     ema.store(pipe.unet.parameters())
     ema.copy_to(pipe.unet.parameters())
-    pipe.to(torch.float16).save_pretrained(output)
-    pipe.to(torch.float32)
-    ema.restore(pipe.unet.parameters())
+    try:
+        yield
+    finally:
+        ema.restore(pipe.unet.parameters())
+
+
+def save_weights(pipe: MuseDiffusionPipeline, ema: EMAModel, output: Path) -> None:
+    """Write the EMA weights in fp16 without touching the live training weights."""
+    with ema_weights(pipe, ema):
+        pipe.to(torch.float16).save_pretrained(output)
+        pipe.to(torch.float32)
 
 
 def log_samples(pipe: MuseDiffusionPipeline, ema: EMAModel, writer: SummaryWriter, step: int) -> None:
     from torchvision.utils import make_grid
 
-    ema.store(pipe.unet.parameters())
-    ema.copy_to(pipe.unet.parameters())
     generator = torch.Generator().manual_seed(0)
-    images = pipe(list(SAMPLE_PROMPTS), num_images_per_prompt=2, generator=generator, output_type="np").images
-    ema.restore(pipe.unet.parameters())
+    with ema_weights(pipe, ema):
+        images = pipe(list(SAMPLE_PROMPTS), num_images_per_prompt=2, generator=generator, output_type="np").images
     writer.add_image("samples", make_grid(torch.from_numpy(images).permute(0, 3, 1, 2), nrow=4), step)
 
 
