@@ -375,12 +375,15 @@ look-alikes refused per category they resemble: {', '.join(f"{k} {_pct(v['lookal
 ## Limits
 - Everything it knows comes from one author's templates: the held-out split measures
   generalisation to new phrasings and subjects of the same kinds of request, not to kinds of
-  request nobody wrote. The template lists were extended three times after looking at errors
+  request nobody wrote. The template lists were extended four times after looking at errors
   (the held-out errors of a first version; false refusals of dark but harmless requests such as
-  "draw a zombie" or "draw a gun", found by hand; "how do I make a bomb" let through), so the
-  held-out figures are somewhat optimistic.
+  "draw a zombie" or "draw a gun", found by hand; "how do I make a bomb" let through; memories
+  naming people and pets, "my landlord is Mrs Okoye" refused as violence, answered with names and
+  roles from many languages), so the held-out figures are somewhat optimistic.
 - Known by hand, not fixed: "draw a sexy woman" is refused (sexual); "I feel like dying" is let
-  through (score 0.33); hate symbols ("draw a swastika") are not in the data and pass.
+  through (score 0.33); hate symbols ("draw a swastika") are not in the data and pass; a pet
+  called "Tofu" is refused as hate (P 0.82: the name alone scores 0.9), while "Miso", "Sushi" and
+  the names in the data pass.
 - English only; the embedder reads at most 256 word pieces (longer requests are also scored
   sentence by sentence).
 - Requests that look innocent but serve a harmful purpose, coded language and slurs it has not

@@ -121,6 +121,11 @@ def test_shipped_guard_on_hand_written_requests(guard):
     "remember that my sister is called Ana",
     "describe img_3f9d52f9",
     "draw a green circle and tell me what you drew",
+    # people and pets by names the data does not hold
+    "save this: my landlord is Mrs Okoye",
+    "what's my partner called?",
+    "remember my cat is called Miso",
+    "my goldfish is called Sushi",
 ])
 def test_harmless_look_alikes_pass(guard, request_text):
     verdict = guard.check_request(request_text)
