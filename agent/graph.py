@@ -6,7 +6,8 @@
 
 The guard screens the request; recall puts the user's relevant memories into the turn; plan asks the
 chat model (tools bound) what to do; act runs the calls in parallel (LangGraph's `ToolNode`),
-timing each and screening its result; respond makes sure the turn ends with an answer.
+timing each and screening its result; respond makes sure the turn ends with an answer. Which tools
+plan offers and which of its calls act runs: `agent.tool_offer`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 
 from agent.planner_view import current_turn_start, message_text, planner_messages
 from agent.state import AgentState
+from agent.tool_offer import new_calls, shows_image, takes_image
 from muse.settings import AgentSettings
 
 
@@ -54,7 +56,9 @@ def build_graph(
     settings: AgentSettings,
     checkpointer: Any = None,
 ):
-    planner = chat_model.bind_tools(tools)
+    planner_with_images = chat_model.bind_tools(tools)
+    image_free = [tool for tool in tools if not takes_image(tool)]
+    planner_without_images = chat_model.bind_tools(image_free) if image_free else chat_model
 
     def screen_request(state: AgentState) -> dict[str, Any]:
         request = message_text(state["messages"][-1])
@@ -72,8 +76,15 @@ def build_graph(
 
     def plan(state: AgentState) -> dict[str, Any]:
         shown = planner_messages(state["messages"], state.get("memories", []), settings.history_turns)
+        planner = planner_with_images if shows_image(shown) else planner_without_images
         decision = planner.invoke(shown)
-        return {"messages": [decision], "steps": state.get("steps", 0) + 1}
+        steps = state.get("steps", 0) + 1
+        calls = new_calls(decision, state["messages"])
+        if len(calls) == len(decision.tool_calls):
+            return {"messages": [decision], "steps": steps}
+        if not calls and not message_text(decision).strip():
+            return {"steps": steps}  # it only repeated itself: the turn ends with the results it has
+        return {"messages": [decision.model_copy(update={"tool_calls": calls})], "steps": steps}
 
     def timed_call(request: ToolCallRequest, execute) -> ToolMessage:
         """Run one call, time it, and mark results that carry instructions (they stay data either way)."""

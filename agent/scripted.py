@@ -1,7 +1,8 @@
 """A chat model that plays a script: graph, server and eval logic tested offline and fast.
 
 Each call answers with the next message of the script (tool calls get fresh ids); the messages it
-was shown are kept in `seen`, so tests can check what the planner was given.
+was shown are kept in `seen` and the names of the tools it was offered in `offered`, so tests can
+check what the planner was given.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import ConfigDict, Field, PrivateAttr
 
 
@@ -28,6 +30,7 @@ class ScriptedChatModel(BaseChatModel):
     script: list[Any]  # AIMessage decisions, or strings for text answers
     repeat: bool = False  # start the script again when it runs out, instead of failing
     seen: list[list[BaseMessage]] = Field(default_factory=list)
+    offered: list[list[str]] = Field(default_factory=list)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _ids: Any = PrivateAttr(default_factory=itertools.count)
 
@@ -36,12 +39,13 @@ class ScriptedChatModel(BaseChatModel):
         return "muse-scripted"
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any):
-        return self
+        return self.bind(tools=[convert_to_openai_tool(tool)["function"]["name"] for tool in tools])
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
         with self._lock:
             step = len(self.seen)
             self.seen.append(list(messages))
+            self.offered.append(list(kwargs.get("tools", [])))
             if step >= len(self.script) and not self.repeat:
                 raise IndexError(f"the script has {len(self.script)} answers; call {step + 1} asked for another")
             scripted = self.script[step % len(self.script)]

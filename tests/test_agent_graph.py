@@ -98,13 +98,31 @@ def test_memories_of_one_user_never_reach_another():
 
 
 def test_the_step_limit_ends_a_looping_turn_with_every_call_answered():
-    graph, model = _graph([call("draw", prompt="x")], max_steps=3)
+    graph, model = _graph([call("draw", prompt=f"x{i}") for i in range(5)], max_steps=3)
     messages = _turn(graph, "draw forever")
     assert len(model.seen) == 3
     calls = [c["id"] for m in messages if isinstance(m, AIMessage) for c in m.tool_calls]
     answered = [m.tool_call_id for m in messages if isinstance(m, ToolMessage)]
     assert calls == answered
     assert messages[-1].content.startswith("Here is what I found:")
+
+
+def test_a_call_the_turn_already_made_is_not_made_again():
+    graph, model = _graph([call("draw", prompt="x"), call("draw", prompt="x")])
+    messages = _turn(graph, "draw x")
+    assert len(model.seen) == 2
+    assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["draw"]
+    assert messages[-1].content.startswith("Here is what I found:")
+    session = _turn(graph, "draw x again")  # a new turn may make it again, once
+    assert [m.name for m in session if isinstance(m, ToolMessage)] == ["draw", "draw"]
+
+
+def test_tools_that_take_an_image_wait_until_the_conversation_shows_one():
+    graph, model = _graph([call("draw", prompt="a red star"), call("describe", image="img_000000000001"), "A red star."])
+    _turn(graph, "draw a red star and describe it")
+    assert model.offered == [["draw"], ["draw", "describe"], ["draw", "describe"]]
+    _turn(graph, "describe /home/ana/star.png")
+    assert model.offered[3] == ["draw", "describe"]
 
 
 def test_a_refused_request_never_reaches_the_planner():

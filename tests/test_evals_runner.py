@@ -6,6 +6,7 @@ import json
 import uuid
 
 import pytest
+import torch
 from langchain_core.messages import AIMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
@@ -113,6 +114,7 @@ def test_images_are_judged_and_embedded(settings, tmp_path):
         {"id": "three", "input": "write a 3", "expect": [{"type": "image_fidelity", "attributes": {"digit": 3}}]},
         {"id": "wrong", "input": "write a 3", "expect": [{"type": "image_fidelity", "attributes": {"digit": 8}}]}]})
     model = ScriptedChatModel(script=[call("generate_digit", digit=3, model="gan"), "Here is a 3."], repeat=True)
+    torch.manual_seed(0)  # the GAN draws from torch's generator: a fixed draw, not one bad 3 in twenty
     report = evals.run(suite, settings=settings, chat_model=model, progress=False)
     three, wrong = report.suites[0].cases
     assert three.status == "passed" and wrong.status == "failed"
@@ -147,16 +149,6 @@ def test_shipped_planner_runs_built_in_cases(settings):
     assert report.suites[0].score.passed >= 2, render_table(report, cases="all")
 
 
-class Recording(ScriptedChatModel):
-    """A scripted planner that notes which tools it was offered."""
-
-    offered: list = []
-
-    def bind_tools(self, tools, **kwargs):
-        self.offered.append(sorted(tool.name for tool in tools))
-        return self
-
-
 def test_an_imported_bfcl_suite_offers_only_its_functions_and_scores_like_bfcl(settings, tmp_path):
     from evals.bfcl import import_bfcl
 
@@ -169,7 +161,7 @@ def test_an_imported_bfcl_suite_offers_only_its_functions_and_scores_like_bfcl(s
     (tmp_path / "a.json").write_text("\n".join(json.dumps({"id": f"simple_{i}", "ground_truth": [
         {"geometry.rect_area": {"width": [3 + i], "height": [4]}}]}) for i in range(2)))
     suite = import_bfcl(tmp_path / "q.json", tmp_path / "a.json")
-    model = Recording(script=[call("geometry_rect_area", width=3, height=4), "12 square units."], repeat=True, offered=[])
+    model = ScriptedChatModel(script=[call("geometry_rect_area", width=3, height=4), "12 square units."], repeat=True)
     report = evals.run(suite, settings=settings, chat_model=model, progress=False)
     assert [case.status for case in report.suites[0].cases] == ["passed", "failed"]
     assert "width" in report.suites[0].cases[1].checks[0].detail

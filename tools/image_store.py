@@ -34,6 +34,8 @@ from tools.images import load_image
 from tools.provenance import png_info
 
 IMAGE_ID = re.compile(r"^img_[0-9a-f]{12}$")
+IMAGE_REFERENCE = re.compile(r"\bimg_[0-9a-f]{12}\b|\S\.(?:png|jpe?g|webp|gif|bmp)\b", re.IGNORECASE)  # an id or a file, in text
+IMAGE_PARAMETER = "image"  # what tools that take an image call it
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS images (
     user_id TEXT NOT NULL,

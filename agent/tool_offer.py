@@ -1,0 +1,47 @@
+"""Which tools the planner is offered at a step, and which of its calls the turn runs.
+
+A tool that takes an image (a required `image` parameter: muse's caption_image, ask_image and
+classify_image, and any plug-in written the same way) is offered only once the conversation shows an
+image, as an id or the path of an image file. With nothing to look at, a small planner otherwise
+sends a city or a prompt as "the image" ("what's the weather in Oslo" → ask_image(image="Oslo")).
+
+A call the turn has already made with the same arguments is not made again: its result is already
+in the conversation, and a planner that repeats itself would otherwise loop until the step limit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_openai_tool
+
+from agent.planner_view import attached_images, current_turn_start, message_text
+from tools.image_store import IMAGE_PARAMETER, IMAGE_REFERENCE
+
+
+def takes_image(tool: BaseTool) -> bool:
+    parameters = convert_to_openai_tool(tool)["function"].get("parameters", {})
+    return IMAGE_PARAMETER in parameters.get("required", [])
+
+
+def shows_image(messages: list[AnyMessage]) -> bool:
+    """Whether any of these messages attaches or names an image."""
+    return any(attached_images(m) or IMAGE_REFERENCE.search(message_text(m)) for m in messages)
+
+
+def new_calls(decision: AIMessage, messages: list[AnyMessage]) -> list[dict[str, Any]]:
+    """The decision's calls that the current turn has not made yet (nor made twice in this decision)."""
+    made = {_key(call) for m in messages[current_turn_start(messages):] if isinstance(m, AIMessage) for call in m.tool_calls}
+    fresh = []
+    for call in decision.tool_calls:
+        if _key(call) not in made:
+            made.add(_key(call))
+            fresh.append(call)
+    return fresh
+
+
+def _key(call: dict[str, Any]) -> str:
+    return json.dumps([call["name"], call["args"]], sort_keys=True, default=str)
