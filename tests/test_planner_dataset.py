@@ -4,6 +4,7 @@ import jsonschema
 import pytest
 
 from evals.suite import load_suite
+from tools.image_store import IMAGE_REFERENCE
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
 from tools.llm.prompt import MEMORY_PREFIX, parse_calls
 from tools.llm.grammar import ToolCallGrammar
@@ -79,3 +80,17 @@ def test_no_eval_suite_request_is_a_training_request(splits):
     suite_requests = {turn.text for name in ("routing", "chains", "memory", "custom_tools", "vision", "safety")
                       for case in load_suite(name).cases for turn in case.turns}
     assert not suite_requests & train_requests, sorted(suite_requests & train_requests)[:5]
+
+
+def test_chains_go_on_from_a_result_to_each_tool_that_inspects_images(splits):
+    made_or_found = ("generate_image returned", "generate_digit returned", "search_images returned")
+    next_calls = {e.calls[0]["name"] for e in splits["train"] if e.kind == "agent" and e.calls
+                  and e.turns[-1]["content"].startswith(made_or_found)}
+    assert {"caption_image", "classify_image", "ask_image"} <= next_calls
+
+
+def test_agent_turns_offer_tools_that_take_an_image_only_once_one_is_shown(splits):
+    agent = [e for e in splits["train"] if e.kind == "agent"]
+    offered = [(any(IMAGE_REFERENCE.search(t["content"]) for t in e.turns), {t["name"] for t in e.tools}) for e in agent]
+    assert all("caption_image" not in names for shown, names in offered if not shown)
+    assert any("caption_image" in names for shown, names in offered if shown)
