@@ -189,8 +189,8 @@ def test_shipped_pipeline_follows_the_prompts_colour_and_background():
 @shipped_models
 @pytest.mark.xfail(
     strict=True,
-    reason="the shipped pipeline draws the same rounded blob for every shape: the judge finds colour and "
-    "shape both right in about a third of its images (docs/BENCHMARKS.md), far from the issue's 90 %",
+    reason="the judge finds colour and shape both right in two thirds of the shipped pipeline's images "
+    "(docs/BENCHMARKS.md), short of the issue's 90 %",
 )
 def test_shipped_pipeline_draws_the_requested_colour_and_shape():
     scenes, verdicts = _judged_shipped_images()

@@ -79,6 +79,7 @@ def train_diffusion(
     steps: int = typer.Option(3000, help="Optimiser steps of batch 32 (the learning-rate schedule's length)."),
     stop_at: int = typer.Option(0, help="Stop after this many steps of the schedule (0: run it all)."),
     resume: bool = typer.Option(False, "--resume", help="Go on from the UNet already in the output directory (a fresh schedule)."),
+    learning_rate: float = typer.Option(5e-4, help="Peak learning rate of the warm-up and cosine schedule."),
     quick: bool = QUICK,
     seed: int = SEED,
     threads: int = THREADS,
@@ -90,7 +91,7 @@ def train_diffusion(
     from tools.diffusion_train import TrainConfig, train
 
     config = TrainConfig.quick(seed, threads) if quick else TrainConfig(steps=steps, stop_at=stop_at, seed=seed, threads=threads)
-    path = train(replace(config, resume=resume), _output("diffusion", quick, output), REPO_ROOT / "runs" / ("diffusion-quick" if quick else "diffusion"))
+    path = train(replace(config, resume=resume, lr=learning_rate), _output("diffusion", quick, output), REPO_ROOT / "runs" / ("diffusion-quick" if quick else "diffusion"))
     typer.echo(f"wrote {path}")
 
 
