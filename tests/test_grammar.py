@@ -125,3 +125,13 @@ def test_any_valid_prefix_completes_to_calls_that_validate(grammar):
         for block in completed.split(CALL_CLOSE)[:-1]:
             call = json.loads(block.split(CALL_OPEN, 1)[1])
             jsonschema.validate(call["arguments"], BY_NAME[call["name"]]["parameters"])
+
+
+def test_a_string_at_its_maximum_length_must_close():
+    grammar = ToolCallGrammar([{"name": "tag", "parameters": {"type": "object", "properties": {
+        "label": {"type": "string", "maxLength": 3}}, "required": ["label"]}}])
+    prefix = CALL_OPEN + '{"name":"tag","arguments":{"label":"ab'
+    assert grammar.check(prefix).free
+    status = grammar.check(prefix + "c")
+    assert status.options == ('"',) and not status.free and status.forced == '"'
+    assert not grammar.check(prefix + "cd").valid

@@ -135,9 +135,15 @@ class Decoder:
     def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str) -> Decision:
         decode = self.lm.tokenizer.decode
         ids: list[int] = []
-        text, decision = "", Decision()
+        text, valid_text, decision = "", "", Decision()
         while True:
             status = grammar.check(text)
+            if not status.valid:
+                # Tokens decoded together can read differently from one at a time (a backslash
+                # before a quote): close the last valid prefix with the grammar's shortest ending.
+                text = grammar.complete(valid_text)
+                break
+            valid_text = text
             if decision.generated_tokens >= self.max_new_tokens:
                 text = grammar.complete(text)
                 break

@@ -182,7 +182,8 @@ def _string(c: _Cursor, schema: dict[str, Any]) -> None:
     length = 0
     while True:
         if c.at_end():
-            raise c.incomplete(('"',) if length >= min_length else ("x",), free=True)
+            # at the maximum length the closing quote is forced: a longer value would be invalid
+            raise c.incomplete(('"',) if length >= min_length else ("x",), free=length < max_length)
         char = c.text[c.pos]
         if char == '"':
             if length < min_length:
