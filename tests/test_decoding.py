@@ -63,3 +63,17 @@ def test_drafting_from_the_request_changes_speed_not_output(tiny_decoder):
         drafted = tiny_decoder.decide(messages, tools, mode="required")
         plain = Decoder(tiny_decoder.lm, max_new_tokens=40, draft_tokens=0).decide(messages, tools, mode="required")
         assert drafted.calls == plain.calls
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_free_form_objects_and_short_strings_always_end_in_a_valid_call(tiny_decoder, seed):
+    """Keys of a free-form object and strings at their maximum length once left the decoder stuck."""
+    tools = [{"name": "get_time", "description": "the time", "parameters": {"type": "object", "properties": {}}},
+             {"name": "tag", "description": "tag it", "parameters": {"type": "object", "properties": {
+                 "label": {"type": "string", "maxLength": 2}}, "required": ["label"]}}]
+    tools = tools[seed % 2:] + tools[: seed % 2]
+    decision = tiny_decoder.decide(_messages(tools, f"what time is it? {seed}"), tools, mode="required")
+    by_name = {tool["name"]: tool for tool in tools}
+    assert decision.calls
+    for name, arguments in decision.calls:
+        jsonschema.validate(arguments, by_name[name]["parameters"])
