@@ -19,12 +19,11 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text
-from tools.image_store import IMAGE_PARAMETER, IMAGE_REFERENCE
+from tools.image_store import IMAGE_REFERENCE, requires_image
 
 
 def takes_image(tool: BaseTool) -> bool:
-    parameters = convert_to_openai_tool(tool)["function"].get("parameters", {})
-    return IMAGE_PARAMETER in parameters.get("required", [])
+    return requires_image(convert_to_openai_tool(tool)["function"].get("parameters", {}))
 
 
 def shows_image(messages: list[AnyMessage]) -> bool:

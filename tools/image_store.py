@@ -35,7 +35,13 @@ from tools.provenance import png_info
 
 IMAGE_ID = re.compile(r"^img_[0-9a-f]{12}$")
 IMAGE_REFERENCE = re.compile(r"\bimg_[0-9a-f]{12}\b|\S\.(?:png|jpe?g|webp|gif|bmp)\b", re.IGNORECASE)  # an id or a file, in text
-IMAGE_PARAMETER = "image"  # what tools that take an image call it
+
+
+def requires_image(parameters: dict) -> bool:
+    """Whether a tool with these JSON-schema parameters works on an image: a required `image` argument."""
+    return "image" in parameters.get("required", [])
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS images (
     user_id TEXT NOT NULL,

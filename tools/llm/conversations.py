@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
-from tools.image_store import IMAGE_PARAMETER, IMAGE_REFERENCE
+from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool
 from tools.llm.prompt import render_call, render_tool_result, render_user
 
@@ -138,7 +138,7 @@ class ConversationBuilder:
         """The built-in tools as the agent offers them (those that take an image only once the turns
         show one), sometimes with a few plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
-        tools = [tool.schema for tool in self.builtin if shows_image or IMAGE_PARAMETER not in tool.schema["parameters"].get("required", [])]
+        tools = [tool.schema for tool in self.builtin if shows_image or not requires_image(tool.schema["parameters"])]
         if self.rng.random() < 0.3:
             tools += [tool.schema for tool in self.rng.sample(self.extras, self.rng.randint(1, 3))]
         self.rng.shuffle(tools)
