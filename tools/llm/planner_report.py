@@ -6,6 +6,7 @@ import platform
 from dataclasses import asdict
 from typing import Any
 
+from muse.benchmarks import load_average
 from muse.settings import Settings
 from tools.llm.benchmark import decode_speed, evaluate, test_sets, typical_latency
 from tools.llm.chat_model import LocalChatModel
@@ -31,7 +32,7 @@ def measure_planner(settings: Settings, limit: int, seed: int) -> dict[str, Any]
     sets = test_sets(seed, limit)
     typical = [example.turns[-1]["content"] for example in sets["test_builtin"][:20]]
     figures: dict[str, Any] = {"limit": limit, "seed": seed, "dtype": settings.planner.dtype,
-                               "machine": f"{platform.machine()}, {_cores()} cores"}
+                               "machine": f"{platform.machine()}, {_cores()} cores", "load_average": load_average()}
     for label, adapter in (("adapter", settings.planner.adapter), ("base", "")):
         model = _decision_model(settings, adapter)
         scores = {split: asdict(evaluate(model, examples, f"{label} {split}")[0]) for split, examples in sets.items()}
@@ -40,7 +41,14 @@ def measure_planner(settings: Settings, limit: int, seed: int) -> dict[str, Any]
             "latency": typical_latency(model, typical),
             "decode_tokens_per_s": decode_speed(model.decoder),
         }
+    figures["threads"] = _torch_threads()
     return figures
+
+
+def _torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
 
 
 def _cores() -> int:
@@ -77,5 +85,8 @@ def render_planner_report(figures: dict[str, Any]) -> str:
         f"| free decoding | {adapter['decode_tokens_per_s']:.1f} tokens/s | {base['decode_tokens_per_s']:.1f} tokens/s |",
         "",
         "Goal: decision p50 ≤ 400 ms warm.",
+        "",
+        f"Torch threads: {figures['threads']} (`MUSE_PLANNER__THREADS`); 1-minute load average of the machine "
+        f"when the run started: {figures['load_average']}.",
     ]
     return "\n".join(lines)
