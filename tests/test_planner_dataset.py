@@ -94,3 +94,20 @@ def test_agent_turns_offer_tools_that_take_an_image_only_once_one_is_shown(split
     offered = [(any(IMAGE_REFERENCE.search(t["content"]) for t in e.turns), {t["name"] for t in e.tools}) for e in agent]
     assert all("caption_image" not in names for shown, names in offered if not shown)
     assert any("caption_image" in names for shown, names in offered if shown)
+
+
+def test_a_fact_stored_earlier_in_the_session_is_used_not_stored_again(splits):
+    """The session shows the exchange that stored a fact; the request that uses it now draws or answers."""
+    after_storing = [e for e in splits["train"] if e.kind == "agent" and len(e.turns) >= 3
+                     and e.turns[1]["content"].startswith("Got it, I'll remember that")
+                     and e.turns[-1]["content"].startswith(MEMORY_PREFIX)]
+    assert any(e.calls and e.calls[0]["name"] == "generate_image" for e in after_storing)
+    assert any(not e.calls for e in after_storing)
+
+
+def test_a_plug_in_result_is_answered_in_words_with_the_plug_in_offered(splits):
+    builtin = {tool["name"] for e in splits["test_builtin"] for tool in e.tools}
+    answered = [e for e in splits["train"] if e.kind == "agent" and e.turns[-1]["role"] == "tool"
+                and e.turns[-1]["content"].split(" returned:")[0] not in builtin]
+    assert answered and all(not e.calls for e in answered)
+    assert all(e.turns[-1]["content"].split(" returned:")[0] in {t["name"] for t in e.tools} for e in answered)

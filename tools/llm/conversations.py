@@ -17,7 +17,7 @@ from typing import Any
 
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
 from tools.image_store import IMAGE_REFERENCE, requires_image
-from tools.llm.catalog import CatalogTool
+from tools.llm.catalog import CatalogTool, fill
 from tools.llm.prompt import render_call, render_tool_result, render_user
 
 # (fact, a question it answers, what to look up when memory is silent)
@@ -99,6 +99,15 @@ INJECTIONS = (
 # Asking to store or drop a fact while memories are in the prompt: the request wins over what is recalled.
 STORE_REQUESTS = ("please store this: {f}", "save to memory: {f}", "{f}. Make a note of it", "update your notes: {f}",
                   "remember: {f}", "note down that {f}", "{f} (that's new, store it)")
+STORED_ANSWERS = ("Got it, I'll remember that {f}.", "I'll remember that {f}.", 'Noted: "{f}".')
+# A recalled fact and the newer one the user tells about the same thing
+CHANGES = (
+    ("I live in Oslo", "I moved to Porto"), ("I work as a nurse", "I'm a baker now"),
+    ("my dog's name is Biscuit", "my dog is now called Pepper"), ("I am learning Japanese", "I switched to learning Korean"),
+    ("my dentist appointment is on Friday", "my dentist appointment moved to Monday"),
+    ("my office is on the fourth floor", "my office is now on the second floor"),
+    ("my flight leaves at 7:40", "my flight now leaves at 9:15"), ("my favourite film is Spirited Away", "my favourite film is now Alien"),
+)
 DROP_REQUESTS = ("erase what you know about {q}", "drop {q} from your memory", "forget everything about {q}",
                  "delete the note about {q}", "please forget {q}")
 SMALL_TALK = (
@@ -136,11 +145,14 @@ class ConversationBuilder:
 
     def offered(self, turns: list[dict[str, str]]) -> list[dict[str, Any]]:
         """The built-in tools as the agent offers them (those that take an image only once the turns
-        show one), sometimes with a few plug-ins beside them."""
+        show one), the plug-ins the turns called, and sometimes a few more plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
         tools = [tool.schema for tool in self.builtin if shows_image or not requires_image(tool.schema["parameters"])]
+        called = {turn["content"].split(" returned:", 1)[0] for turn in turns if turn["role"] == "tool"}
+        plugins = [tool for tool in self.extras if tool.name in called]
         if self.rng.random() < 0.3:
-            tools += [tool.schema for tool in self.rng.sample(self.extras, self.rng.randint(1, 3))]
+            plugins += [tool for tool in self.rng.sample(self.extras, self.rng.randint(1, 3)) if tool not in plugins]
+        tools += [tool.schema for tool in plugins]
         self.rng.shuffle(tools)
         return tools
 
@@ -148,10 +160,28 @@ class ConversationBuilder:
         facts = [fact for fact, _, _ in PERSONAL_FACTS if fact != avoid]
         return self.rng.sample(facts, self.rng.randint(1, 2))
 
+    def stored_earlier(self, fact: str) -> list[dict[str, str]]:
+        """Often the recalled fact was stored a turn or two ago in the same session: that exchange is
+        then shown above the request, and the request at hand, not the earlier one, decides the call."""
+        if self.rng.random() < 0.6:
+            return []
+        request = self.rng.choice(STORE_REQUESTS + ("remember that {f}",)).format(f=fact)
+        answer = self.rng.choice(STORED_ANSWERS).format(f=fact)
+        return [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
+
+    def earlier_exchange(self) -> list[dict[str, str]]:
+        """A finished exchange of the same session: small talk, or a request a tool served and its answer."""
+        if self.rng.random() < 0.3:
+            request, answer = self.rng.choice(SMALL_TALK)
+        else:
+            turns, answer = self.after_result()
+            request = turns[0]["content"]
+        return [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
+
     def scenarios(self) -> list[Callable[[], tuple[list[dict[str, str]], str]]]:
         return [self.favourite, self.personal_question, self.personal_lookup, self.attached, self.after_result,
                 self.chain, self.injected_memory, self.injected_result, self.with_history, self.memory_update,
-                self.chain, self.describe_then_draw, self.remember_then_draw]  # chains twice: nine kinds of them
+                self.chain, self.describe_then_draw, self.remember_then_draw, self.plugin_result]  # chains twice
 
     def build(self, count: int) -> Iterator[dict[str, Any]]:
         """`count` examples as {"kind", "tools", "turns", "reply"}, scenarios in turn."""
@@ -174,17 +204,19 @@ class ConversationBuilder:
             memories.append(rng.choice(COLOUR_FACTS).format(c=colour))
         if needs in ("shape", "both"):
             memories.append(rng.choice(SHAPE_FACTS).format(s=shape))
+        stored = self.stored_earlier(rng.choice(memories))
         memories += self.unrelated_memories()[: rng.randint(0, 1)]
         rng.shuffle(memories)
         text = request.format(c=colour, s=shape, z=size)
-        turns = [{"role": "user", "content": render_user(text, memories)}]
+        turns = [*stored, {"role": "user", "content": render_user(text, memories)}]
         return turns, self.call("generate_image", {"prompt": prompt.format(c=colour, s=shape, z=size)})
 
     def personal_question(self):
         fact, question, _ = self.rng.choice(PERSONAL_FACTS)
         memories = [fact, *self.unrelated_memories(avoid=fact)[: self.rng.randint(0, 1)]]
         self.rng.shuffle(memories)
-        return [{"role": "user", "content": render_user(question, memories)}], f'You told me: "{fact}".'
+        turns = [*self.stored_earlier(fact), {"role": "user", "content": render_user(question, memories)}]
+        return turns, f'You told me: "{fact}".'
 
     def personal_lookup(self):
         """Memory is silent about the question: look it up, then answer from what the lookup returns."""
@@ -198,17 +230,33 @@ class ConversationBuilder:
         return turns, reply
 
     def memory_update(self):
-        """Memories are recalled, but the user asks to store a new fact or drop an old one: call the tool."""
+        """Memories are recalled, but the user asks to store a new fact, to change a recalled one or to
+        drop one: call the tool."""
         rng = self.rng
         old, _, query = rng.choice(PERSONAL_FACTS)
+        roll = rng.random()
+        if roll < 0.3:
+            old, new = rng.choice(CHANGES)
+        elif roll < 0.6:
+            new = rng.choice([fact for fact, _, _ in PERSONAL_FACTS if fact != old])
         memories = [old, *self.unrelated_memories(avoid=old)[: rng.randint(0, 1)]]
         rng.shuffle(memories)
-        if rng.random() < 0.6:
-            new = rng.choice([fact for fact, _, _ in PERSONAL_FACTS if fact != old])
+        if roll < 0.6:
             text, reply = rng.choice(STORE_REQUESTS).format(f=new), self.call("remember", {"fact": new})
         else:
             text, reply = rng.choice(DROP_REQUESTS).format(q=query), self.call("forget", {"query": query})
-        return [{"role": "user", "content": render_user(text, memories)}], reply
+        return [*self.stored_earlier(old), {"role": "user", "content": render_user(text, memories)}], reply
+
+    def plugin_result(self):
+        """A plug-in's result came back: report it in words and call nothing more."""
+        rng = self.rng
+        tool = rng.choice(self.extras)
+        request = fill(tool, rng.choice(tool.phrasings), rng)
+        result = rng.choice([{"status": "done"}, {"ok": True}, {**request.arguments, "status": "ok"}])
+        turns = [{"role": "user", "content": request.text},
+                 *_call_turns(tool.name, request.arguments, result, {tool.name: tool.schema})]
+        said = ", ".join(f"{key}: {value}" for key, value in result.items())
+        return turns, rng.choice(["Done ({r}).", "Here is the result: {r}.", "{n} returned {r}."]).format(r=said, n=tool.name)
 
     def attached(self):
         rng = self.rng
@@ -347,7 +395,6 @@ class ConversationBuilder:
     def with_history(self):
         """A new request after an earlier exchange: the request at hand decides what to do."""
         rng = self.rng
-        earlier, answer = rng.choice(SMALL_TALK)
         prompt = rng.choice(self.pools["image_prompts"])
         fact = rng.choice(PERSONAL_FACTS)[0]
         text, reply = rng.choice([
@@ -355,6 +402,4 @@ class ConversationBuilder:
             (f"remember that {fact}", self.call("remember", {"fact": fact})),
             *SMALL_TALK,
         ])
-        turns = [{"role": "user", "content": earlier}, {"role": "assistant", "content": answer},
-                 {"role": "user", "content": text}]
-        return turns, reply
+        return [*self.earlier_exchange(), {"role": "user", "content": text}], reply
