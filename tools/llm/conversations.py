@@ -179,9 +179,10 @@ class ConversationBuilder:
         return [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
 
     def scenarios(self) -> list[Callable[[], tuple[list[dict[str, str]], str]]]:
+        # Chains and single results twice each: after a result, the request decides whether a second call follows.
         return [self.favourite, self.personal_question, self.personal_lookup, self.attached, self.after_result,
                 self.chain, self.injected_memory, self.injected_result, self.with_history, self.memory_update,
-                self.chain, self.describe_then_draw, self.remember_then_draw, self.plugin_result]  # chains twice
+                self.chain, self.describe_then_draw, self.remember_then_draw, self.plugin_result, self.after_result]
 
     def build(self, count: int) -> Iterator[dict[str, Any]]:
         """`count` examples as {"kind", "tools", "turns", "reply"}, scenarios in turn."""
