@@ -189,10 +189,11 @@ def test_shipped_pipeline_follows_the_prompts_colour_and_background():
 @shipped_models
 @pytest.mark.xfail(
     strict=True,
-    reason="the judge finds colour and shape both right in two thirds of the shipped pipeline's images "
-    "(docs/BENCHMARKS.md), short of the issue's 90 %",
+    reason="the judge finds colour and shape both right in 85 % of the shipped pipeline's images "
+    "(docs/BENCHMARKS.md; 34 of these 40), short of the issue's 90 %",
 )
 def test_shipped_pipeline_draws_the_requested_colour_and_shape():
-    scenes, verdicts = _judged_shipped_images()
+    """The issue's goal, 90 %, on 40 prompts: 12 cannot tell 85 % from 90 %."""
+    scenes, verdicts = _judged_shipped_images(40)
     right = sum(v["color"] == s.color and v["shape"] == s.shape for v, s in zip(verdicts, scenes))
-    assert right >= 11, [(s.canonical_caption, v["color"], v["shape"]) for v, s in zip(verdicts, scenes)]
+    assert right >= 36, [(s.canonical_caption, v["color"], v["shape"]) for v, s in zip(verdicts, scenes)]
