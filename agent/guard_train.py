@@ -33,6 +33,7 @@ from agent.guard_data import (
     build_examples,
     curated_examples,
 )
+from muse.benchmarks import torch_threads
 
 
 @dataclass(frozen=True)
@@ -242,7 +243,7 @@ def measure_guard(guard: Guard, repeats: int = 100) -> dict:
     ]
     figures["screen"] = measure_screen()
     figures["latency_ms"] = _latency(guard, [e.text for e in test], repeats)
-    figures["torch_threads"] = _torch_threads()
+    figures["torch_threads"] = torch_threads()
     return figures
 
 
@@ -278,12 +279,6 @@ def _latency(guard: Guard, texts: Sequence[str], repeats: int) -> dict:
             check(text)
             timings[name].append((time.perf_counter() - started) * 1000)
     return {name: round(statistics.median(values), 3) for name, values in timings.items()}
-
-
-def _torch_threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
 
 
 def _pct(value: float | None) -> str:

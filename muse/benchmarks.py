@@ -18,6 +18,13 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
+def torch_threads() -> int:
+    """The torch threads a benchmark ran with: on 2 shared cores they change its timings as much as the load."""
+    import torch
+
+    return torch.get_num_threads()
+
+
 def peak_memory_mb() -> float:
     """Peak resident memory of this process so far (Linux reports kilobytes)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

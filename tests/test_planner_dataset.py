@@ -6,7 +6,7 @@ import pytest
 from evals.suite import load_suite
 from tools.image_store import IMAGE_REFERENCE
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
-from tools.llm.prompt import MEMORY_PREFIX, parse_calls
+from tools.llm.prompt import MEMORY_PREFIX, parse_calls, tool_result_name
 from tools.llm.grammar import ToolCallGrammar
 
 
@@ -108,6 +108,6 @@ def test_a_fact_stored_earlier_in_the_session_is_used_not_stored_again(splits):
 def test_a_plug_in_result_is_answered_in_words_with_the_plug_in_offered(splits):
     builtin = {tool["name"] for e in splits["test_builtin"] for tool in e.tools}
     answered = [e for e in splits["train"] if e.kind == "agent" and e.turns[-1]["role"] == "tool"
-                and e.turns[-1]["content"].split(" returned:")[0] not in builtin]
+                and tool_result_name(e.turns[-1]["content"]) not in builtin]
     assert answered and all(not e.calls for e in answered)
-    assert all(e.turns[-1]["content"].split(" returned:")[0] in {t["name"] for t in e.tools} for e in answered)
+    assert all(tool_result_name(e.turns[-1]["content"]) in {t["name"] for t in e.tools} for e in answered)

@@ -18,7 +18,7 @@ from typing import Any
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
 from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool, fill
-from tools.llm.prompt import render_call, render_tool_result, render_user
+from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name
 
 # (fact, a question it answers, what to look up when memory is silent)
 PERSONAL_FACTS = (
@@ -148,7 +148,7 @@ class ConversationBuilder:
         show one), the plug-ins the turns called, and sometimes a few more plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
         tools = [tool.schema for tool in self.builtin if shows_image or not requires_image(tool.schema["parameters"])]
-        called = {turn["content"].split(" returned:", 1)[0] for turn in turns if turn["role"] == "tool"}
+        called = {tool_result_name(turn["content"]) for turn in turns if turn["role"] == "tool"}
         plugins = [tool for tool in self.extras if tool.name in called]
         if self.rng.random() < 0.3:
             plugins += [tool for tool in self.rng.sample(self.extras, self.rng.randint(1, 3)) if tool not in plugins]

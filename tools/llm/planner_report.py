@@ -6,7 +6,7 @@ import platform
 from dataclasses import asdict
 from typing import Any
 
-from muse.benchmarks import load_average
+from muse.benchmarks import load_average, torch_threads
 from muse.settings import Settings
 from tools.llm.benchmark import decode_speed, evaluate, test_sets, typical_latency
 from tools.llm.chat_model import LocalChatModel
@@ -41,14 +41,8 @@ def measure_planner(settings: Settings, limit: int, seed: int) -> dict[str, Any]
             "latency": typical_latency(model, typical),
             "decode_tokens_per_s": decode_speed(model.decoder),
         }
-    figures["threads"] = _torch_threads()
+    figures["threads"] = torch_threads()
     return figures
-
-
-def _torch_threads() -> int:
-    import torch
-
-    return torch.get_num_threads()
 
 
 def _cores() -> int:

@@ -105,8 +105,16 @@ def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
     return calls
 
 
+TOOL_RESULT_JOINT = " returned: "
+
+
 def render_tool_result(name: str, content: str) -> str:
-    return f"{name} returned: {content}"
+    return f"{name}{TOOL_RESULT_JOINT}{content}"
+
+
+def tool_result_name(text: str) -> str:
+    """The tool whose result `render_tool_result` wrote."""
+    return text.split(TOOL_RESULT_JOINT, 1)[0]
 
 
 def chat_messages(system: str, turns: list[dict[str, str]]) -> list[dict[str, str]]:
