@@ -27,7 +27,7 @@ def test_mean_pairwise_distance_is_within_each_label():
 def test_report_has_every_measured_row():
     digits = {name: {"images": 10, "accuracy": 0.9, "frechet": 1.0, "pairwise": 0.5} for name in ("real test digits", "gan", "vae", "diffusion")}
     result = {
-        "settings": {"model": "diffusion", "judge": "judge", "steps": 20, "guidance": 3.0, "threads": 1},
+        "settings": {"model": "diffusion", "judge": "judge", "steps": 20, "guidance": 2.5, "guidance_rescale": 1.0, "threads": 1},
         "latency_s_per_image": {"diffusion batch 1": 0.2, "diffusion batch 16": 0.05},
         "peak_memory_mb": 900.0,
         "load_average": 2.5,

@@ -74,8 +74,7 @@ class BuiltinTools:
         from tools.diffusion import generate
 
         result = generate(prompt, n, seed)
-        fields = {"prompt": result.prompt, "model": result.model, "seed": result.seed, "steps": result.steps, "guidance": result.guidance}
-        return self._store_generated(caller, result.images, fields)
+        return self._store_generated(caller, result.images, result.provenance())
 
     def generate_digit(self, caller: Caller, digit: int, n: int = 1, model: str = "gan") -> dict:
         from tools.digits import generate_digits

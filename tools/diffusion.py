@@ -29,6 +29,12 @@ class Generation:
     seed: int
     steps: int
     guidance: float
+    guidance_rescale: float
+
+    def provenance(self) -> dict:
+        """The PNG provenance fields: what it takes to draw the same pixels again."""
+        return {"prompt": self.prompt, "model": self.model, "seed": self.seed, "steps": self.steps,
+                "guidance": self.guidance, "guidance_rescale": self.guidance_rescale}
 
 
 @lru_cache(maxsize=2)
@@ -56,7 +62,7 @@ def load_pipeline(directory: str):
 
 
 def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None = None, guidance: float | None = None) -> Generation:
-    """`n` images of `prompt`; the same seed, steps and guidance give the same pixels."""
+    """`n` images of `prompt`; the same seed, steps and guidance (and its rescale) give the same pixels."""
     import torch
 
     if not prompt.strip():
@@ -70,5 +76,6 @@ def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None
         raise MuseError(f"steps must be at least 1, not {steps}")
     pipe = load_pipeline(str(settings.diffusion_model))
     generator = torch.Generator().manual_seed(seed)
-    images = pipe(prompt, num_images_per_prompt=n, num_inference_steps=steps, guidance_scale=guidance, generator=generator).images
-    return Generation(images, prompt, Path(settings.diffusion_model).name, seed, steps, guidance)
+    images = pipe(prompt, num_images_per_prompt=n, num_inference_steps=steps, guidance_scale=guidance,
+                  guidance_rescale=settings.guidance_rescale, generator=generator).images
+    return Generation(images, prompt, Path(settings.diffusion_model).name, seed, steps, guidance, settings.guidance_rescale)

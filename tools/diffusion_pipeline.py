@@ -1,6 +1,8 @@
 """muse's own text-to-image pipeline: a pixel-space `UNet2DConditionModel` that cross-attends to
 the hidden states of a `CLIPTextModel` (muse's own CLIP text tower, converted by `tools.clip_text`),
-sampled with DDIM and classifier-free guidance.
+sampled with DDIM and classifier-free guidance, rescaled as Stable Diffusion's `guidance_rescale` does
+(the guided prediction brought back to the spread of the conditional one: with zero terminal SNR, plain
+guidance over-saturates and pushes shapes off their place).
 
 It is a real `diffusers.DiffusionPipeline`, so `save_pretrained` / `from_pretrained` store and load
 it in diffusers' own format. `create_pipeline(clip)` builds one with an untrained UNet; the trainer
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler, DiffusionPipeline, ImagePipelineOutput, UNet2DConditionModel
+from diffusers.pipelines.stable_diffusion.pipeline_stable_diffusion import rescale_noise_cfg
 from diffusers.utils.torch_utils import randn_tensor
 
 from tools.clip_text import clip_text_model, clip_tokenizer
@@ -47,6 +50,7 @@ class MuseDiffusionPipeline(DiffusionPipeline):
         num_images_per_prompt: int = 1,
         num_inference_steps: int = 10,
         guidance_scale: float = 3.0,
+        guidance_rescale: float = 0.0,
         generator: torch.Generator | None = None,
         output_type: str = "pil",
     ) -> ImagePipelineOutput:
@@ -62,7 +66,10 @@ class MuseDiffusionPipeline(DiffusionPipeline):
         for t in self.progress_bar(self.scheduler.timesteps):
             prediction = self.unet(torch.cat([sample, sample]), t, encoder_hidden_states=context).sample
             uncond, cond = prediction.chunk(2)
-            sample = self.scheduler.step(uncond + guidance_scale * (cond - uncond), t, sample).prev_sample
+            guided = uncond + guidance_scale * (cond - uncond)
+            if guidance_rescale > 0:
+                guided = rescale_noise_cfg(guided, cond, guidance_rescale=guidance_rescale)
+            sample = self.scheduler.step(guided, t, sample).prev_sample
         images = (sample / 2 + 0.5).clamp(0, 1).cpu().permute(0, 2, 3, 1).float().numpy()
         if output_type == "pil":
             images = self.numpy_to_pil(images)

@@ -56,7 +56,7 @@ def generate_digits(digit: int, n: int = 1, model: str = "gan", seed: int | None
         from tools.diffusion import generate
 
         result = generate(digit_caption(digit), n, seed)
-        return result.images, {"prompt": result.prompt, "model": f"{result.model} (diffusion)", "seed": seed, "steps": result.steps, "guidance": result.guidance}
+        return result.images, {**result.provenance(), "model": f"{result.model} (diffusion)"}
     return draw_digits([digit] * n, model, seed), {"prompt": digit_caption(digit), "model": f"digits-{model}", "seed": seed}
 
 

@@ -40,7 +40,8 @@ def diffusion_images(prompts: list[str], seed: int, batch_size: int = 50) -> lis
     images = []
     for start in tqdm(range(0, len(prompts), batch_size), desc="diffusion", leave=False):
         batch = prompts[start : start + batch_size]
-        images += pipe(batch, num_inference_steps=settings.steps, guidance_scale=settings.guidance, generator=generator).images
+        images += pipe(batch, num_inference_steps=settings.steps, guidance_scale=settings.guidance,
+                       guidance_rescale=settings.guidance_rescale, generator=generator).images
     return images
 
 
@@ -153,6 +154,7 @@ def run_bench(prompts: int = 500, digits_per_class: int = 50, diffusion_digits_p
             "judge": Path(get_settings().vision.judge).name,
             "steps": settings.steps,
             "guidance": settings.guidance,
+            "guidance_rescale": settings.guidance_rescale,
             "threads": torch.get_num_threads(),
         },
         "latency_s_per_image": timings,
@@ -168,7 +170,8 @@ def to_markdown(result: dict, command: str) -> str:
     lines = [
         "## Generation",
         "",
-        f"Measured by `{command}`: diffusion model `{s['model']}`, DDIM {s['steps']} steps, guidance {s['guidance']}, "
+        f"Measured by `{command}`: diffusion model `{s['model']}`, DDIM {s['steps']} steps, guidance {s['guidance']} "
+        f"rescaled by {s.get('guidance_rescale', 0.0)}, "
         f"{s['threads']} torch thread(s); images judged by the judge classifier (`{s['judge']}`).",
         "",
         f"**Prompt fidelity** over {p['images']} held-out prompts (captions of ShapesWorld test scenes), one image each:",

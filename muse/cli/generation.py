@@ -47,8 +47,7 @@ def generate(
     from tools.diffusion import generate as generate_images
 
     result = generate_images(prompt, n, seed, steps, guidance)
-    fields = {"prompt": result.prompt, "model": result.model, "seed": result.seed, "steps": result.steps, "guidance": result.guidance}
-    _write_images(result.images, fields, output, as_json)
+    _write_images(result.images, result.provenance(), output, as_json)
 
 
 @app.command()
