@@ -112,6 +112,19 @@ def test_numbers_that_can_no_longer_fit_are_rejected_early(grammar):
     assert not grammar.check(prefix + "-").valid
 
 
+def test_a_leading_zero_takes_no_more_digits():
+    """0 under a minimum of 0.5 goes on with a decimal point, never 00; under a minimum of 1 it is a dead end."""
+    def hours(minimum):
+        return ToolCallGrammar([{"name": "log_sleep", "parameters": {"type": "object", "properties": {
+            "hours": {"type": "number", "minimum": minimum, "maximum": 24}}, "required": ["hours"]}}])
+
+    prefix = CALL_OPEN + '{"name":"log_sleep","arguments":{"hours":'
+    assert hours(0.5).check(prefix + "0").options == (".",)
+    call = json.loads(hours(0.5).complete(prefix + "0").split(CALL_OPEN, 1)[1].split(CALL_CLOSE)[0])
+    assert call["arguments"]["hours"] >= 0.5
+    assert not hours(1).check(prefix + "0").valid and hours(1).check(prefix + "1").valid
+
+
 def _random_prefix_completions(grammar, rng, count):
     for _ in range(count):
         name, arguments = rng.choice(VALID_CALLS)

@@ -239,8 +239,8 @@ def _number(c: _Cursor, schema: dict[str, Any]) -> None:
     if pattern.fullmatch(token) and _in_bounds(float(token), schema):
         c.open_number = True
         return
-    digit = next(d for d in "0123456789" if _reachable(token + d, schema, integer))
-    raise c.incomplete((digit,), free=True)
+    step = next(s for s in "0123456789." if prefix.fullmatch(token + s) and _reachable(token + s, schema, integer))
+    raise c.incomplete((step,), free=True)
 
 
 def _in_bounds(value: float, schema: dict[str, Any]) -> bool:
@@ -264,10 +264,10 @@ def _reachable(token: str, schema: dict[str, Any], integer: bool) -> bool:
         base = float(f"{whole}.{fraction or 0}")
         return base <= high and base + 10 ** -len(fraction) > low
     value = int(whole)
-    spans = [(value, value if integer else value + 1)]
-    if whole != "0":
-        spans += [(value * 10**k, (value + 1) * 10**k - 1) for k in range(1, 20)]
-    return any(start <= high and end >= low for start, end in spans)
+    if low <= value <= high or (not integer and value <= high and value + 1 > low):  # as is, or with decimals
+        return True
+    # More digits: [value·10^k, (value+1)·10^k); a leading 0 takes none.
+    return whole != "0" and any(value * 10**k <= high and (value + 1) * 10**k > low for k in range(1, 20))
 
 
 def _boolean(c: _Cursor, schema: dict[str, Any]) -> None:
