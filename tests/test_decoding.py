@@ -68,7 +68,8 @@ def test_drafting_from_the_request_changes_speed_not_output(tiny_decoder):
 @pytest.mark.parametrize("seed", range(4))
 def test_free_form_objects_and_short_strings_always_end_in_a_valid_call(tiny_decoder, seed):
     """Keys of a free-form object and strings at their maximum length once left the decoder stuck."""
-    tools = [{"name": "get_time", "description": "the time", "parameters": {"type": "object", "properties": {}}},
+    tools = [{"name": "note", "description": "a note", "parameters": {"type": "object", "properties": {
+                 "fields": {"type": "object"}}, "required": ["fields"]}},
              {"name": "tag", "description": "tag it", "parameters": {"type": "object", "properties": {
                  "label": {"type": "string", "maxLength": 2}}, "required": ["label"]}}]
     tools = tools[seed % 2:] + tools[: seed % 2]
@@ -77,3 +78,29 @@ def test_free_form_objects_and_short_strings_always_end_in_a_valid_call(tiny_dec
     assert decision.calls
     for name, arguments in decision.calls:
         jsonschema.validate(arguments, by_name[name]["parameters"])
+
+
+def test_a_tool_without_parameters_is_called_with_no_arguments(tiny_decoder):
+    tools = [{"name": "get_time", "description": "the time", "parameters": {"type": "object", "properties": {}}}]
+    decision = tiny_decoder.decide(_messages(tools, "what time is it?"), tools, mode="required")
+    assert decision.calls and all(arguments == {} for _, arguments in decision.calls)
+
+
+def test_control_tokens_never_enter_a_call(tiny_decoder):
+    """Even a model that prefers <|im_start|> and its kind above all else writes plain text into a call."""
+    import torch
+
+    tokenizer = tiny_decoder.lm.tokenizer
+    control = [i for i in tokenizer.get_added_vocab().values() if i != tokenizer.eos_token_id]
+    bias = torch.zeros(len(tokenizer))
+    bias[control] = 100.0
+    hook = tiny_decoder.lm.model.lm_head.register_forward_hook(lambda module, inputs, output: output + bias)
+    try:
+        tools = [{"name": "tag", "description": "tag it", "parameters": {"type": "object", "properties": {
+            "label": {"type": "string"}}, "required": ["label"]}}]
+        decoder = Decoder(tiny_decoder.lm, max_new_tokens=20)
+        decision = decoder.decide(_messages(tools, "tag it"), tools, mode="required")
+    finally:
+        hook.remove()
+    labels = [arguments["label"] for _, arguments in decision.calls]
+    assert labels and not any(tokenizer.decode([i]) in label for label in labels for i in control)

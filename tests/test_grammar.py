@@ -85,6 +85,7 @@ def test_several_calls_in_one_turn(grammar):
         '{"name":"get_weather","arguments":{"city":"Oslo","days":2.5}}',  # not an integer
         '{"name":"get_weather","arguments":{"city":"Oslo","unit":"kelvin"}}',  # not in the enum
         '{"name":"get_weather","arguments":{"city":"Oslo","wind":true}}',  # unknown key
+        '{"name":"get_time","arguments":{"zone":"UTC"}}',  # a tool without parameters takes none
         '{"name":"get_weather","arguments":{"days":3,"city":"Oslo"}}',  # keys out of schema order
         '{"name":"order_pizza","arguments":{"toppings":[],"size":"small"}}',  # too few items
         '{"name":"get_weather","arguments":{"city":"Os\nlo"}}',  # raw control character

@@ -54,6 +54,8 @@ class Decoder:
         generation_eos = getattr(lm.model.generation_config, "eos_token_id", None)
         stop.update(generation_eos if isinstance(generation_eos, list) else [generation_eos])
         self.stop_ids = {token for token in stop if isinstance(token, int) and token >= 0}
+        # Control tokens (<|im_start|>, <filename>, ...) never belong inside a call's JSON.
+        self.control_ids = set(tokenizer.get_added_vocab().values()) - self.stop_ids
 
     # -- prompt ---------------------------------------------------------------------------------
 
@@ -224,6 +226,8 @@ class Decoder:
             if token in self.stop_ids:
                 if complete:
                     return None
+                continue
+            if token in self.control_ids:
                 continue
             candidate = decode(ids + [token])
             if len(candidate) <= len(text) or not candidate.startswith(text) or "\ufffd" in candidate:

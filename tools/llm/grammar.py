@@ -305,8 +305,10 @@ def _value_start(schema: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _object(c: _Cursor, schema: dict[str, Any]) -> None:
+    """The declared properties, in schema order, when the schema declares any (a tool's arguments:
+    `"properties": {}` means none); any keys only for an object the schema leaves open."""
     properties: dict[str, Any] = schema.get("properties") or {}
-    if not properties and schema.get("additionalProperties", True) is not False:
+    if "properties" not in schema and schema.get("additionalProperties", True) is not False:
         _free_object(c)
         return
     required = set(schema.get("required", []))
