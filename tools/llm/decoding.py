@@ -114,13 +114,18 @@ class Decoder:
             prefix = self._prefix(system_text) if system_text else None
             cache = prefix.cache if prefix else None
             try:
-                turn_ids = self._encode(prompt[len(system_text) :])
-                logits, cache = self._forward(turn_ids, cache)
-                if mode == "none" or not tools or (mode == "auto" and not self._starts_call(logits)):
-                    yield from self._text(logits, cache, max_text_tokens or self.max_new_tokens)
+                grammar = ToolCallGrammar(tools) if tools and mode != "none" else None
+                # The opening of a call is fed with the turn, in the same forward pass: the first row
+                # decides between a call and text, the last one goes on with the call.
+                opening = self._forced_ids(grammar, "") if grammar else []
+                rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
+                                                 keep=len(opening) + 1)
+                if grammar is None or (mode == "auto" and not self._starts_call(rows[0])):
+                    _truncate(cache, cache.get_seq_length() - len(opening))
+                    yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
                     request = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-                    yield self._calls(logits, cache, ToolCallGrammar(tools), request)
+                    yield self._calls(rows[-1], cache, grammar, request, opening)
             finally:
                 if prefix is not None:
                     _truncate(prefix.cache, prefix.length)
@@ -134,10 +139,21 @@ class Decoder:
         piece = self.lm.tokenizer.decode([int(logits.argmax())])
         return bool(piece) and (CALL_OPEN.startswith(piece) or piece.startswith(CALL_OPEN.strip()))
 
-    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str) -> Decision:
+    def _forced_ids(self, grammar: ToolCallGrammar, text: str) -> list[int]:
+        """The tokens of all the text the grammar forces after `text`."""
+        run = _forced_run(grammar, text)
+        forced = self._encode(run)
+        if run.endswith((" ", "\n")):
+            # The model picks a trailing space itself, so it may merge it with what follows the
+            # way its tokenizer would (` ` then `"` is one token ` "`).
+            forced = forced[:-1]
+        return forced
+
+    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str, opening: list[int]) -> Decision:
+        """Calls decoded under the grammar; `opening` (forced text) is already in the cache."""
         decode = self.lm.tokenizer.decode
-        ids: list[int] = []
-        text, valid_text, decision = "", "", Decision()
+        ids = list(opening)
+        text, valid_text, decision = decode(ids), "", Decision(forced_tokens=len(opening))
         while True:
             status = grammar.check(text)
             if not status.valid:
@@ -149,12 +165,7 @@ class Decoder:
             if decision.generated_tokens >= self.max_new_tokens:
                 text = grammar.complete(text)
                 break
-            run = _forced_run(grammar, text)
-            forced = self._encode(run)
-            if run.endswith((" ", "\n")):
-                # The model picks a trailing space itself, so it may merge it with what follows the
-                # way its tokenizer would (` ` then `"` is one token ` "`).
-                forced = forced[:-1]
+            forced = self._forced_ids(grammar, text)
             if forced:
                 logits, cache = self._feed(forced, cache, decision)
                 ids += forced
