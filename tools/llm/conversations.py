@@ -163,7 +163,7 @@ class ConversationBuilder:
     def stored_earlier(self, fact: str) -> list[dict[str, str]]:
         """Often the recalled fact was stored a turn or two ago in the same session: that exchange is
         then shown above the request, and the request at hand, not the earlier one, decides the call."""
-        if self.rng.random() < 0.6:
+        if self.rng.random() < 0.4:
             return []
         request = self.rng.choice(STORE_REQUESTS + ("remember that {f}",)).format(f=fact)
         answer = self.rng.choice(STORED_ANSWERS).format(f=fact)
@@ -340,8 +340,11 @@ class ConversationBuilder:
         return {"image": image, "question": question}, {"answer": reply}, f"The answer is: {reply}."
 
     def decisions(self, turns: list[dict[str, str]], steps: list[tuple[str, dict, dict]], answer: str):
-        """One of the decisions of a turn that makes `steps` (name, arguments, result) and then answers."""
-        taken = self.rng.randint(0, len(steps))
+        """One of the decisions of a turn that makes `steps` (name, arguments, result) and then answers.
+        A call that follows a result is shown twice as often as the others: going on, rather than
+        answering, after a result is what only the request itself can tell."""
+        weights = [1] + [2] * (len(steps) - 1) + [1]
+        taken = self.rng.choices(range(len(steps) + 1), weights=weights)[0]
         for name, arguments, result in steps[:taken]:
             turns = turns + _call_turns(name, arguments, result, self.by_name)
         if taken < len(steps):
