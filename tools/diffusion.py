@@ -16,7 +16,7 @@ from pathlib import Path
 from PIL import Image
 
 from muse.errors import MuseError
-from muse.settings import get_settings
+from muse.settings import GenerationSettings, get_settings
 
 MUSE_PIPELINE = "MuseDiffusionPipeline"
 
@@ -61,6 +61,15 @@ def load_pipeline(directory: str):
     return pipe
 
 
+def sampling_options(settings: GenerationSettings, steps: int | None = None, guidance: float | None = None) -> dict:
+    """The pipeline's sampling arguments: the settings', or the caller's steps and guidance."""
+    return {
+        "num_inference_steps": steps or settings.steps,
+        "guidance_scale": settings.guidance if guidance is None else guidance,
+        "guidance_rescale": settings.guidance_rescale,
+    }
+
+
 def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None = None, guidance: float | None = None) -> Generation:
     """`n` images of `prompt`; the same seed, steps and guidance (and its rescale) give the same pixels."""
     import torch
@@ -71,11 +80,11 @@ def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None
         raise MuseError(f"n must be at least 1, not {n}")
     settings = get_settings().generation
     seed = secrets.randbelow(2**31) if seed is None else seed
-    steps, guidance = steps or settings.steps, settings.guidance if guidance is None else guidance
-    if steps < 1:
-        raise MuseError(f"steps must be at least 1, not {steps}")
+    options = sampling_options(settings, steps, guidance)
+    if options["num_inference_steps"] < 1:
+        raise MuseError(f"steps must be at least 1, not {options['num_inference_steps']}")
     pipe = load_pipeline(str(settings.diffusion_model))
     generator = torch.Generator().manual_seed(seed)
-    images = pipe(prompt, num_images_per_prompt=n, num_inference_steps=steps, guidance_scale=guidance,
-                  guidance_rescale=settings.guidance_rescale, generator=generator).images
-    return Generation(images, prompt, Path(settings.diffusion_model).name, seed, steps, guidance, settings.guidance_rescale)
+    images = pipe(prompt, num_images_per_prompt=n, generator=generator, **options).images
+    return Generation(images, prompt, Path(settings.diffusion_model).name, seed, options["num_inference_steps"],
+                      options["guidance_scale"], options["guidance_rescale"])

@@ -31,7 +31,7 @@ def diffusion_images(prompts: list[str], seed: int, batch_size: int = 50) -> lis
     import torch
     from tqdm import tqdm
 
-    from tools.diffusion import load_pipeline
+    from tools.diffusion import load_pipeline, sampling_options
 
     settings = get_settings().generation
     pipe = load_pipeline(str(settings.diffusion_model))
@@ -40,8 +40,7 @@ def diffusion_images(prompts: list[str], seed: int, batch_size: int = 50) -> lis
     images = []
     for start in tqdm(range(0, len(prompts), batch_size), desc="diffusion", leave=False):
         batch = prompts[start : start + batch_size]
-        images += pipe(batch, num_inference_steps=settings.steps, guidance_scale=settings.guidance,
-                       guidance_rescale=settings.guidance_rescale, generator=generator).images
+        images += pipe(batch, generator=generator, **sampling_options(settings)).images
     return images
 
 
