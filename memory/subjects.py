@@ -42,6 +42,14 @@ SYNONYMS = {
     "email address": "email", "e-mail": "email", "mobile number": "phone number", "cell number": "phone number",
     "home address": "address", "job title": "job", "profession": "job", "occupation": "job",
 }
+# Things whose kind a liking names: "I love green" is about colours, "I like circles best" about shapes.
+KINDS = {
+    "colour": {"red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white",
+               "grey", "gray", "turquoise", "teal", "cyan", "magenta", "gold", "silver", "beige", "navy", "maroon"},
+    "shape": {"circle", "square", "triangle", "star", "heart", "diamond", "hexagon", "pentagon", "oval", "rectangle",
+              "cross", "spiral", "cube", "sphere"},
+}
+POSITIVE = {"like", "love", "enjoy", "adore", "prefer"}
 # Words that say when, not what: "I now live in ..." states the same as "I live in ...".
 FILLERS = re.compile(
     r"\b(actually|now|just|currently|recently|these days|nowadays|at the moment|at present|from now on|"
@@ -170,7 +178,7 @@ def _names(plain: str, original: str) -> Subject | None:
     ):
         named, value = [g for g in m.groups() if g is not None]
         return Subject(_singular(named), "name", value)
-    if m := re.fullmatch(rf"(.+?) is {MY} (.+?)('s name)?", plain):
+    if m := re.fullmatch(rf"(.+?) (?:is|are) {MY} (.+?)('s name)?", plain):
         value, owned, name_suffix = m.groups()
         if name_suffix or is_person(owned):
             return Subject(_singular(owned), "name", value)
@@ -220,10 +228,21 @@ def _numbers(plain: str, original: str) -> Subject | None:
     return None
 
 
+def kind_of(thing: str) -> str | None:
+    """The kind of thing a liking is about: "the colour purple" and "green" -> "colour", "stars" -> "shape"."""
+    words = re.sub(r"^(?:the )?(?:colou?r|shape) ", "", re.sub(r"^(?:the|a|an) ", "", thing)).split()
+    if len(words) != 1:
+        return None
+    word = words[0]
+    return next((kind for kind, names in KINDS.items() if word in names or _singular_noun(word) in names), None)
+
+
 def _opinions(plain: str, original: str) -> Subject | None:
     verbs = r"like|love|enjoy|hate|dislike|adore|detest|cannot stand|can not stand"
     if m := re.fullmatch(rf"{I} (?:like|love|prefer|enjoy) (.+?) (?:best|most|the most)(?: of all)?(?: the)? (.+)", plain):
         return Subject("i", f"favourite {_singular_noun(m.group(2))}", m.group(1))
+    if (m := re.fullmatch(rf"{I} (?:like|love|prefer|enjoy) (.+?) (?:best|most|the most)(?: of all)?", plain)) and kind_of(m.group(1)):
+        return Subject("i", f"favourite {kind_of(m.group(1))}", m.group(1))
     if m := re.fullmatch(rf"{I} ((?:do not |no longer |never )?(?:{verbs})) (.+)", plain):
         return Subject("i", f"opinion of {m.group(2)}", m.group(1))
     if m := re.fullmatch(rf"{I} (?:drive|am driving) (.+)", plain):
@@ -297,7 +316,11 @@ def describe(subject: Subject) -> str:
     if attribute.startswith("number of "):
         return f"how many {attribute.removeprefix('number of ')}s I have"
     if attribute.startswith("opinion of "):
-        return f"how I feel about {attribute.removeprefix('opinion of ')}"
+        thing = attribute.removeprefix("opinion of ")
+        kind = kind_of(thing)
+        if kind and subject.value in POSITIVE:
+            return f"my favourite {kind}, a {kind} I like"
+        return f"how I feel about {thing}"
     if attribute.startswith("favourite "):
         return f"my {attribute}, the {attribute.removeprefix('favourite ')} I like most"
     return f"my {attribute}"

@@ -63,6 +63,14 @@ def test_recalls_the_sister_for_a_question_about_her_name(store):
     assert store.recall("u", "draw a red star") == []  # nothing relevant is above the threshold
 
 
+@pytest.mark.parametrize("liking", ["I love green", "I really like the colour green"])
+def test_a_liked_colour_is_recalled_for_the_favourite_colour(store, liking):
+    for fact in (liking, "my sister is called Ana", "I like coffee", "my car is parked on level 3"):
+        store.remember("u", fact)
+    assert [h.text for h in store.recall("u", "a square in my favourite colour, please", k=1)] == [liking]
+    assert store.recall("u", "what's my favourite film?") == []
+
+
 def test_a_fact_told_again_only_refreshes_its_time(store):
     first = store.remember("u", "I live in Oslo", session_id="s1")
     again = store.remember("u", "By the way, I live in Oslo.", session_id="s2")
@@ -213,6 +221,8 @@ def test_subject_patterns():
     assert parse_fact("my all-time favorite color is blue").key == "i|favourite colour"
     assert parse_fact("my sister is a nurse").key != parse_fact("my sister is called Ana").key
     assert parse_fact("I live in a flat").key != parse_fact("I live in Oslo").key
+    assert parse_fact("stars are my favourite shape").key == parse_fact("I like circles best").key == "i|favourite shape"
+    assert parse_fact("I love green").key != parse_fact("I like blue").key  # liking both is no change of mind
     assert parse_fact("I speak French") is None
     assert clean_fact("By the way, please remember that I live in Oslo.") == "I live in Oslo"
 
