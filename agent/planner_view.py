@@ -3,12 +3,17 @@
 The checkpointer keeps everything; the planner (a 135M model by default) sees only what it needs,
 in the form it was trained on: memories above the request, attached images below it
 (`tools.llm.prompt.render_user`), then this turn's tool calls and results.
+
+Exchanges that stored or dropped a fact are not shown: memory is the record of facts, recalled when
+a request needs one. Shown, a forgotten fact would still reach the planner through the history, and
+an exchange that stored a fact invites the small planner to store it again instead of using it.
 """
 
 from __future__ import annotations
 
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 
+from tools.builtin import MEMORY_TOOLS
 from tools.llm.prompt import render_user
 
 
@@ -32,7 +37,8 @@ def current_turn_start(messages: list[AnyMessage]) -> int:
 
 
 def earlier_exchanges(messages: list[AnyMessage], turns: int) -> list[AnyMessage]:
-    """The last `turns` (request, answer) pairs before the current turn, without their tool steps."""
+    """The last `turns` (request, answer) pairs before the current turn, without their tool steps,
+    leaving out the turns that called a memory tool."""
     if turns <= 0:
         return []
     pairs: list[tuple[AnyMessage, AnyMessage]] = []
@@ -40,6 +46,8 @@ def earlier_exchanges(messages: list[AnyMessage], turns: int) -> list[AnyMessage
     for message in messages[: current_turn_start(messages)]:
         if isinstance(message, HumanMessage):
             request = message
+        elif isinstance(message, AIMessage) and any(call["name"] in MEMORY_TOOLS for call in message.tool_calls):
+            request = None
         elif isinstance(message, AIMessage) and not message.tool_calls and request is not None:
             pairs.append((request, message))
             request = None

@@ -32,6 +32,7 @@ from tools.services import Services
 log = logging.getLogger(__name__)
 
 IMAGE_TOOLS = ("generate_image", "generate_digit", "search_images")  # their artifact is {"images": [ids]}
+MEMORY_TOOLS = ("remember", "forget")  # what they did lives in memory, recalled when it matters
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
 

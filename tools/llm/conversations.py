@@ -1,8 +1,8 @@
 """Agent turns for the planner's training set: what the planner sees inside muse's agent.
 
 The agent writes recalled memories and attached images into the user's message
-(`prompt.render_user`), returns tool results as `NAME returned: {...}`, and keeps the last exchange
-of the conversation. These generators teach the planner to use all of that: fill "my favourite
+(`prompt.render_user`), returns tool results as `NAME returned: {...}`, and keeps the last exchanges
+of the conversation that did not store or drop a fact. These generators teach the planner to use all of that: fill "my favourite
 colour" from memory, answer personal questions from memory and look them up when memory is silent,
 resolve "this picture" to the attached image, go on after a tool's result (the next call of a chain
 or the answer), and treat instructions inside memories and tool results as data.
@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
+from tools.builtin import MEMORY_TOOLS
 from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool, fill
 from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name
@@ -99,7 +100,6 @@ INJECTIONS = (
 # Asking to store or drop a fact while memories are in the prompt: the request wins over what is recalled.
 STORE_REQUESTS = ("please store this: {f}", "save to memory: {f}", "{f}. Make a note of it", "update your notes: {f}",
                   "remember: {f}", "note down that {f}", "{f} (that's new, store it)")
-STORED_ANSWERS = ("Got it, I'll remember that {f}.", "I'll remember that {f}.", 'Noted: "{f}".')
 # A recalled fact and the newer one the user tells about the same thing
 CHANGES = (
     ("I live in Oslo", "I moved to Porto"), ("I work as a nurse", "I'm a baker now"),
@@ -118,11 +118,12 @@ SMALL_TALK = (
 )
 
 
-def _result(result: dict[str, Any]) -> str:
-    return json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+def _result(result: dict[str, Any] | str) -> str:
+    """A tool's result as the agent shows it: a plain-text result as it is, anything else as JSON."""
+    return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, separators=(",", ":"))
 
 
-def _call_turns(name: str, arguments: dict, result: dict, by_name: dict[str, dict]) -> list[dict[str, str]]:
+def _call_turns(name: str, arguments: dict, result: dict | str, by_name: dict[str, dict]) -> list[dict[str, str]]:
     return [
         {"role": "assistant", "content": render_call(name, arguments, by_name[name]["parameters"])},
         {"role": "tool", "content": render_tool_result(name, _result(result))},
@@ -160,29 +161,25 @@ class ConversationBuilder:
         facts = [fact for fact, _, _ in PERSONAL_FACTS if fact != avoid]
         return self.rng.sample(facts, self.rng.randint(1, 2))
 
-    def stored_earlier(self, fact: str) -> list[dict[str, str]]:
-        """Often the recalled fact was stored a turn or two ago in the same session: that exchange is
-        then shown above the request, and the request at hand, not the earlier one, decides the call."""
-        if self.rng.random() < 0.4:
-            return []
-        request = self.rng.choice(STORE_REQUESTS + ("remember that {f}",)).format(f=fact)
-        answer = self.rng.choice(STORED_ANSWERS).format(f=fact)
-        return [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
-
     def earlier_exchange(self) -> list[dict[str, str]]:
-        """A finished exchange of the same session: small talk, or a request a tool served and its answer."""
+        """A finished exchange of the same session: small talk, or a request a tool served and its answer.
+        Never one that called a memory tool: the agent leaves those to memory (`agent.planner_view`)."""
         if self.rng.random() < 0.3:
             request, answer = self.rng.choice(SMALL_TALK)
         else:
             turns, answer = self.after_result()
+            while tool_result_name(turns[-1]["content"]) in MEMORY_TOOLS:
+                turns, answer = self.after_result()
             request = turns[0]["content"]
         return [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
 
     def scenarios(self) -> list[Callable[[], tuple[list[dict[str, str]], str]]]:
-        # Chains and single results twice each: after a result, the request decides whether a second call follows.
+        # Chains, single results and plug-in results twice each: after a result, the request decides whether a
+        # second call follows.
         return [self.favourite, self.personal_question, self.personal_lookup, self.attached, self.after_result,
                 self.chain, self.injected_memory, self.injected_result, self.with_history, self.memory_update,
-                self.chain, self.describe_then_draw, self.remember_then_draw, self.plugin_result, self.after_result]
+                self.chain, self.describe_then_draw, self.remember_then_draw, self.plugin_result, self.after_result,
+                self.plugin_result]
 
     def build(self, count: int) -> Iterator[dict[str, Any]]:
         """`count` examples as {"kind", "tools", "turns", "reply"}, scenarios in turn."""
@@ -205,18 +202,17 @@ class ConversationBuilder:
             memories.append(rng.choice(COLOUR_FACTS).format(c=colour))
         if needs in ("shape", "both"):
             memories.append(rng.choice(SHAPE_FACTS).format(s=shape))
-        stored = self.stored_earlier(rng.choice(memories))
         memories += self.unrelated_memories()[: rng.randint(0, 1)]
         rng.shuffle(memories)
         text = request.format(c=colour, s=shape, z=size)
-        turns = [*stored, {"role": "user", "content": render_user(text, memories)}]
+        turns = [{"role": "user", "content": render_user(text, memories)}]
         return turns, self.call("generate_image", {"prompt": prompt.format(c=colour, s=shape, z=size)})
 
     def personal_question(self):
         fact, question, _ = self.rng.choice(PERSONAL_FACTS)
         memories = [fact, *self.unrelated_memories(avoid=fact)[: self.rng.randint(0, 1)]]
         self.rng.shuffle(memories)
-        turns = [*self.stored_earlier(fact), {"role": "user", "content": render_user(question, memories)}]
+        turns = [{"role": "user", "content": render_user(question, memories)}]
         return turns, f'You told me: "{fact}".'
 
     def personal_lookup(self):
@@ -246,17 +242,23 @@ class ConversationBuilder:
             text, reply = rng.choice(STORE_REQUESTS).format(f=new), self.call("remember", {"fact": new})
         else:
             text, reply = rng.choice(DROP_REQUESTS).format(q=query), self.call("forget", {"query": query})
-        return [*self.stored_earlier(old), {"role": "user", "content": render_user(text, memories)}], reply
+        return [{"role": "user", "content": render_user(text, memories)}], reply
 
     def plugin_result(self):
-        """A plug-in's result came back: report it in words and call nothing more."""
+        """A plug-in's result came back: report it in words and call nothing more. Results are JSON or
+        plain text that repeats the request's values ("12:00 in Lisbon"); words in them that name a
+        memory or an image are still data, never a reason to remember, forget or draw."""
         rng = self.rng
         tool = rng.choice(self.extras)
         request = fill(tool, rng.choice(tool.phrasings), rng)
-        result = rng.choice([{"status": "done"}, {"ok": True}, {**request.arguments, "status": "ok"}])
-        turns = [{"role": "user", "content": request.text},
+        values = [str(value) for value in request.arguments.values() if not isinstance(value, (list, dict))]
+        said = rng.choice(["done", "ok", "result"]) + (": " + " ".join(values) if values else "")
+        result = rng.choice([{"status": "done"}, {"ok": True}, {**request.arguments, "status": "ok"}, said])
+        if isinstance(result, dict):
+            said = ", ".join(f"{key}: {value}" for key, value in result.items())
+        memories = self.unrelated_memories() if rng.random() < 0.3 else []
+        turns = [{"role": "user", "content": render_user(request.text, memories)},
                  *_call_turns(tool.name, request.arguments, result, {tool.name: tool.schema})]
-        said = ", ".join(f"{key}: {value}" for key, value in result.items())
         return turns, rng.choice(["Done ({r}).", "Here is the result: {r}.", "{n} returned {r}."]).format(r=said, n=tool.name)
 
     def attached(self):
