@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, ToolMessage
-from langchain_core.runnables import RunnableConfig
+from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.tools import BaseTool
 from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode
@@ -26,7 +26,7 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 
 from agent.planner_view import current_turn_start, message_text, planner_messages
 from agent.state import AgentState
-from agent.tool_offer import new_calls, shows_image, takes_image
+from agent.tool_offer import new_calls, offered_tools
 from muse.settings import AgentSettings
 
 
@@ -56,9 +56,14 @@ def build_graph(
     settings: AgentSettings,
     checkpointer: Any = None,
 ):
-    planner_with_images = chat_model.bind_tools(tools)
-    image_free = [tool for tool in tools if not takes_image(tool)]
-    planner_without_images = chat_model.bind_tools(image_free) if image_free else chat_model
+    planners: dict[tuple[str, ...], Runnable] = {}
+
+    def planner_for(offered: list[BaseTool]) -> Runnable:
+        """The chat model bound to these tools, bound once per tool set."""
+        key = tuple(tool.name for tool in offered)
+        if key not in planners:
+            planners[key] = chat_model.bind_tools(offered) if offered else chat_model
+        return planners[key]
 
     def screen_request(state: AgentState) -> dict[str, Any]:
         request = message_text(state["messages"][-1])
@@ -76,14 +81,14 @@ def build_graph(
 
     def plan(state: AgentState) -> dict[str, Any]:
         shown = planner_messages(state["messages"], state.get("memories", []), settings.history_turns)
-        planner = planner_with_images if shows_image(shown) else planner_without_images
-        decision = planner.invoke(shown)
+        offered = offered_tools(tools, shown)
+        decision = planner_for(offered).invoke(shown)
         steps = state.get("steps", 0) + 1
-        calls = new_calls(decision, state["messages"])
+        calls = new_calls(decision, state["messages"], offered)
         if len(calls) == len(decision.tool_calls):
             return {"messages": [decision], "steps": steps}
         if not calls and not message_text(decision).strip():
-            return {"steps": steps}  # it only repeated itself: the turn ends with the results it has
+            return {"steps": steps}  # it only repeated itself or went beyond its offer: the turn ends with the results it has
         return {"messages": [decision.model_copy(update={"tool_calls": calls})], "steps": steps}
 
     def timed_call(request: ToolCallRequest, execute) -> ToolMessage:
@@ -129,6 +134,12 @@ def _after_plan(state: AgentState) -> str:
 
 
 def _after_act(state: AgentState, max_steps: int) -> str:
+    """Plan again, unless the step limit is reached or a result gives orders: the planner is not asked
+    again after those, so a web page that says "now call generate_image" stays text in the answer."""
+    messages = state["messages"]
+    results = [m for m in messages[current_turn_start(messages):] if isinstance(m, ToolMessage)]
+    if any(m.response_metadata.get("flagged") for m in results):
+        return "respond"
     return "plan" if state.get("steps", 0) < max_steps else "respond"
 
 

@@ -5,8 +5,14 @@ classify_image, and any plug-in written the same way) is offered only once the c
 image, as an id or the path of an image file. With nothing to look at, a small planner otherwise
 sends a city or a prompt as "the image" ("what's the weather in Oslo" → ask_image(image="Oslo")).
 
-A call the turn has already made with the same arguments is not made again: its result is already
-in the conversation, and a planner that repeats itself would otherwise loop until the step limit.
+The tools that change memory (remember, forget) are offered only at a turn's first step, before any
+tool has answered: what to store or drop comes from the user's request, never from a tool's result.
+A result can then not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the small
+planner would otherwise sometimes call forget("Lisbon")), whether by accident or by injection.
+
+The turn runs only calls to tools offered at that step, and never a call it has already made with the
+same arguments: that result is already in the conversation, and a planner that repeats itself would
+otherwise loop until the step limit.
 """
 
 from __future__ import annotations
@@ -14,12 +20,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.messages import AIMessage, AnyMessage, ToolMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text
+from tools.builtin import MEMORY_TOOLS
 from tools.image_store import IMAGE_REFERENCE, requires_image
+
+
+def offered_tools(tools: list[BaseTool], shown: list[AnyMessage]) -> list[BaseTool]:
+    """The tools the planner may call, given the messages it is shown at this step."""
+    image = shows_image(shown)
+    first_step = not any(isinstance(m, ToolMessage) for m in shown[current_turn_start(shown):])
+    return [tool for tool in tools
+            if (image or not takes_image(tool)) and (first_step or tool.name not in MEMORY_TOOLS)]
 
 
 def takes_image(tool: BaseTool) -> bool:
@@ -31,12 +46,14 @@ def shows_image(messages: list[AnyMessage]) -> bool:
     return any(attached_images(m) or IMAGE_REFERENCE.search(message_text(m)) for m in messages)
 
 
-def new_calls(decision: AIMessage, messages: list[AnyMessage]) -> list[dict[str, Any]]:
-    """The decision's calls that the current turn has not made yet (nor made twice in this decision)."""
+def new_calls(decision: AIMessage, messages: list[AnyMessage], offered: list[BaseTool]) -> list[dict[str, Any]]:
+    """The decision's calls to offered tools that the current turn has not made yet (nor made twice in
+    this decision)."""
     made = {_key(call) for m in messages[current_turn_start(messages):] if isinstance(m, AIMessage) for call in m.tool_calls}
+    names = {tool.name for tool in offered}
     fresh = []
     for call in decision.tool_calls:
-        if _key(call) not in made:
+        if call["name"] in names and _key(call) not in made:
             made.add(_key(call))
             fresh.append(call)
     return fresh

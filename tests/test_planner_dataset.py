@@ -96,6 +96,13 @@ def test_agent_turns_offer_tools_that_take_an_image_only_once_one_is_shown(split
     assert any("caption_image" in names for shown, names in offered if shown)
 
 
+def test_agent_turns_offer_remember_and_forget_only_before_a_result(splits):
+    agent = [e for e in splits["train"] if e.kind == "agent"]
+    offered = [(any(t["role"] == "tool" for t in e.turns), {t["name"] for t in e.tools}) for e in agent]
+    assert not [names for after_result, names in offered if after_result and names & {"remember", "forget"}]
+    assert any("forget" in names for after_result, names in offered if not after_result)
+
+
 def test_the_history_shown_never_holds_an_exchange_that_stored_or_dropped_a_fact(splits):
     """As in the agent, which leaves those exchanges to memory: the planner learns to use a recalled
     fact, never to copy a store or a forget from the history."""

@@ -146,9 +146,13 @@ class ConversationBuilder:
 
     def offered(self, turns: list[dict[str, str]]) -> list[dict[str, Any]]:
         """The built-in tools as the agent offers them (those that take an image only once the turns
-        show one), the plug-ins the turns called, and sometimes a few more plug-ins beside them."""
+        show one, remember and forget only before a result: `agent.tool_offer`), the plug-ins the turns
+        called, and sometimes a few more plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
-        tools = [tool.schema for tool in self.builtin if shows_image or not requires_image(tool.schema["parameters"])]
+        after_result = any(turn["role"] == "tool" for turn in turns)
+        tools = [tool.schema for tool in self.builtin
+                 if (shows_image or not requires_image(tool.schema["parameters"]))
+                 and not (after_result and tool.name in MEMORY_TOOLS)]
         called = {tool_result_name(turn["content"]) for turn in turns if turn["role"] == "tool"}
         plugins = [tool for tool in self.extras if tool.name in called]
         if self.rng.random() < 0.3:
