@@ -81,7 +81,7 @@ def build_graph(
 
     def plan(state: AgentState) -> dict[str, Any]:
         shown = planner_messages(state["messages"], state.get("memories", []), settings.history_turns)
-        offered = offered_tools(tools, shown)
+        offered = offered_tools(tools, shown, message_text(state["messages"][current_turn_start(state["messages"])]))
         decision = planner_for(offered).invoke(shown)
         steps = state.get("steps", 0) + 1
         calls = new_calls(decision, state["messages"], offered)

@@ -153,11 +153,13 @@ def test_a_call_to_a_tool_not_offered_is_not_made():
     assert not [m for m in messages if isinstance(m, ToolMessage)]
 
 
-def test_memory_changes_are_offered_only_before_any_result():
+def test_memory_changes_are_offered_after_a_result_only_when_the_request_asks_for_one():
     graph, model = _graph([call("remember", fact="I like green"), call("draw", prompt="a green square"), "Done."],
                            tools=(draw, remember))
-    _turn(graph, "remember that I like green and draw a square in it")
+    _turn(graph, "draw a square in the colour I like")
     assert model.offered == [["draw", "remember"], ["draw"], ["draw"]]
+    _turn(graph, "remember that I like green and draw a square in it")
+    assert model.offered[3:] == [["draw", "remember"], ["draw", "remember"], ["draw", "remember"]]
 
 
 def test_a_refused_request_never_reaches_the_planner():

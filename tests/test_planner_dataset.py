@@ -4,6 +4,7 @@ import jsonschema
 import pytest
 
 from evals.suite import load_suite
+from tools.builtin import ASKS_TO_CHANGE_MEMORY
 from tools.image_store import IMAGE_REFERENCE
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
 from tools.llm.prompt import MEMORY_PREFIX, parse_calls, tool_result_name
@@ -96,11 +97,17 @@ def test_agent_turns_offer_tools_that_take_an_image_only_once_one_is_shown(split
     assert any("caption_image" in names for shown, names in offered if shown)
 
 
-def test_agent_turns_offer_remember_and_forget_only_before_a_result(splits):
+def test_agent_turns_offer_remember_and_forget_after_a_result_only_when_asked(splits):
     agent = [e for e in splits["train"] if e.kind == "agent"]
-    offered = [(any(t["role"] == "tool" for t in e.turns), {t["name"] for t in e.tools}) for e in agent]
-    assert not [names for after_result, names in offered if after_result and names & {"remember", "forget"}]
-    assert any("forget" in names for after_result, names in offered if not after_result)
+    offered = [(any(t["role"] == "tool" for t in e.turns), _request(e), {t["name"] for t in e.tools}) for e in agent]
+    memory = {"remember", "forget"}
+    assert not [names for after, request, names in offered if after and not ASKS_TO_CHANGE_MEMORY.search(request) and names & memory]
+    assert any(names & memory for after, request, names in offered if after and "remember" in request)
+    assert any("forget" in names for after, request, names in offered if not after)
+
+
+def _request(example) -> str:
+    return next(t["content"] for t in reversed(example.turns) if t["role"] == "user").lower()
 
 
 def test_the_history_shown_never_holds_an_exchange_that_stored_or_dropped_a_fact(splits):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any, Literal, NamedTuple
 
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 
 IMAGE_TOOLS = ("generate_image", "generate_digit", "search_images")  # their artifact is {"images": [ids]}
 MEMORY_TOOLS = ("remember", "forget")  # what they did lives in memory, recalled when it matters
+# Words by which a request asks to change what muse remembers ("... then remember it for me")
+ASKS_TO_CHANGE_MEMORY = re.compile(r"\b(remember|memori[sz]e|note|store|save|keep in mind|forget|delete|erase|drop)\b", re.I)
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
 
