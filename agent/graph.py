@@ -24,7 +24,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.prebuilt import ToolNode
 from langgraph.prebuilt.tool_node import ToolCallRequest
 
-from agent.planner_view import current_turn_start, message_text, planner_messages
+from agent.planner_view import current_turn_start, message_text, planner_messages, turn_results
 from agent.state import AgentState
 from agent.tool_offer import new_calls, offered_tools
 from muse.settings import AgentSettings
@@ -136,16 +136,14 @@ def _after_plan(state: AgentState) -> str:
 def _after_act(state: AgentState, max_steps: int) -> str:
     """Plan again, unless the step limit is reached or a result gives orders: the planner is not asked
     again after those, so a web page that says "now call generate_image" stays text in the answer."""
-    messages = state["messages"]
-    results = [m for m in messages[current_turn_start(messages):] if isinstance(m, ToolMessage)]
-    if any(m.response_metadata.get("flagged") for m in results):
+    if any(m.response_metadata.get("flagged") for m in turn_results(state["messages"])):
         return "respond"
     return "plan" if state.get("steps", 0) < max_steps else "respond"
 
 
 def summarise_results(messages: list[Any]) -> str:
     """An answer made of this turn's tool results, for turns the planner left without one."""
-    results = [m for m in messages[current_turn_start(messages):] if isinstance(m, ToolMessage)]
+    results = turn_results(messages)
     if not results:
         return "I don't have an answer to that."
     lines = []

@@ -11,7 +11,7 @@ an exchange that stored a fact invites the small planner to store it again inste
 
 from __future__ import annotations
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage, ToolMessage
 
 from tools.builtin import MEMORY_TOOLS
 from tools.llm.prompt import render_user
@@ -34,6 +34,11 @@ def current_turn_start(messages: list[AnyMessage]) -> int:
         if isinstance(messages[index], HumanMessage):
             return index
     raise ValueError("the session has no user message")
+
+
+def turn_results(messages: list[AnyMessage]) -> list[ToolMessage]:
+    """The tool results of the current turn."""
+    return [m for m in messages[current_turn_start(messages):] if isinstance(m, ToolMessage)]
 
 
 def earlier_exchanges(messages: list[AnyMessage], turns: int) -> list[AnyMessage]:
