@@ -26,15 +26,14 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
-from tools.builtin import ASKS_TO_CHANGE_MEMORY, MEMORY_TOOLS
+from tools.builtin import MEMORY_TOOLS, offers_memory_changes
 from tools.image_store import IMAGE_REFERENCE, requires_image
 
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str) -> list[BaseTool]:
     """The tools the planner may call, given the messages it is shown at this step and the request."""
     image = shows_image(shown)
-    first_step = not turn_results(shown)
-    memory = first_step or bool(ASKS_TO_CHANGE_MEMORY.search(request))
+    memory = offers_memory_changes(request, after_result=bool(turn_results(shown)))
     return [tool for tool in tools if (image or not takes_image(tool)) and (memory or tool.name not in MEMORY_TOOLS)]
 
 

@@ -39,6 +39,12 @@ ASKS_TO_CHANGE_MEMORY = re.compile(r"\b(remember|memori[sz]e|note|store|save|kee
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
 
+def offers_memory_changes(request: str, after_result: bool) -> bool:
+    """Whether remember and forget are offered: before a turn's first result, and after one only if the
+    request asks to change memory (what to store or drop comes from the user, never from a result)."""
+    return not after_result or bool(ASKS_TO_CHANGE_MEMORY.search(request))
+
+
 class Caller(NamedTuple):
     user_id: str
     session_id: str | None

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
-from tools.builtin import ASKS_TO_CHANGE_MEMORY, MEMORY_TOOLS
+from tools.builtin import MEMORY_TOOLS, offers_memory_changes
 from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool, fill
 from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name
@@ -150,7 +150,7 @@ class ConversationBuilder:
         `agent.tool_offer`), the plug-ins the turns called, and sometimes a few more plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
         request = next(turn["content"] for turn in reversed(turns) if turn["role"] == "user")
-        memory = all(turn["role"] != "tool" for turn in turns) or ASKS_TO_CHANGE_MEMORY.search(request)
+        memory = offers_memory_changes(request, after_result=any(turn["role"] == "tool" for turn in turns))
         tools = [tool.schema for tool in self.builtin
                  if (shows_image or not requires_image(tool.schema["parameters"]))
                  and (memory or tool.name not in MEMORY_TOOLS)]
