@@ -6,10 +6,11 @@ image, as an id or the path of an image file. With nothing to look at, a small p
 sends a city or a prompt as "the image" ("what's the weather in Oslo" → ask_image(image="Oslo")).
 
 The tools that change memory (remember, forget) are offered after a tool has answered only when the
-request itself asks to change memory ("check the weather in Rome, then remember it"): what to store
-or drop comes from the user, never from a tool's result. A result can then not make the agent delete
-a memory (after a plug-in's "12:00 in Lisbon" the small planner would otherwise sometimes call
-forget("Lisbon")), whether by accident or by injection.
+request itself asks for what they do ("check the weather in Rome, then remember it" offers remember,
+not forget): what to store or drop comes from the user, never from a tool's result. A result can then
+not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the small planner would
+otherwise sometimes call forget("Lisbon"); after storing "I live in Lisbon" it sometimes forgot it
+again), whether by accident or by injection.
 
 The turn runs only calls to tools offered at that step, and never a call it has already made with the
 same arguments: that result is already in the conversation, and a planner that repeats itself would
@@ -26,15 +27,15 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
-from tools.builtin import MEMORY_TOOLS, offers_memory_changes
+from tools.builtin import MEMORY_TOOLS, offered_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
 
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str) -> list[BaseTool]:
     """The tools the planner may call, given the messages it is shown at this step and the request."""
     image = shows_image(shown)
-    memory = offers_memory_changes(request, after_result=bool(turn_results(shown)))
-    return [tool for tool in tools if (image or not takes_image(tool)) and (memory or tool.name not in MEMORY_TOOLS)]
+    memory = offered_memory_tools(request, after_result=bool(turn_results(shown)))
+    return [tool for tool in tools if (image or not takes_image(tool)) and (tool.name in memory or tool.name not in MEMORY_TOOLS)]
 
 
 def takes_image(tool: BaseTool) -> bool:

@@ -61,6 +61,12 @@ def remember(fact: str) -> str:
     return '{"stored":"' + fact + '"}'
 
 
+@tool
+def forget(query: str) -> str:
+    """Drop a stored fact."""
+    return '{"forgotten":["' + query + '"]}'
+
+
 def _graph(script, facts=None, max_steps=6, tools=(draw, describe, read_page)):
     model = ScriptedChatModel(script=script, repeat=True)
     graph = build_graph(model, list(tools), guard=WordGuard(), memory=ListMemory(facts or {"ana": []}),
@@ -155,11 +161,11 @@ def test_a_call_to_a_tool_not_offered_is_not_made():
 
 def test_memory_changes_are_offered_after_a_result_only_when_the_request_asks_for_one():
     graph, model = _graph([call("remember", fact="I like green"), call("draw", prompt="a green square"), "Done."],
-                           tools=(draw, remember))
+                           tools=(draw, remember, forget))
     _turn(graph, "draw a square in the colour I like")
-    assert model.offered == [["draw", "remember"], ["draw"], ["draw"]]
+    assert model.offered == [["draw", "remember", "forget"], ["draw"], ["draw"]]
     _turn(graph, "remember that I like green and draw a square in it")
-    assert model.offered[3:] == [["draw", "remember"], ["draw", "remember"], ["draw", "remember"]]
+    assert model.offered[3:] == [["draw", "remember", "forget"], ["draw", "remember"], ["draw", "remember"]]
 
 
 def test_a_refused_request_never_reaches_the_planner():

@@ -4,7 +4,7 @@ import jsonschema
 import pytest
 
 from evals.suite import load_suite
-from tools.builtin import ASKS_TO_CHANGE_MEMORY
+from tools.builtin import ASKS_FOR_MEMORY_TOOL
 from tools.image_store import IMAGE_REFERENCE
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
 from tools.llm.prompt import MEMORY_PREFIX, parse_calls, tool_result_name
@@ -100,10 +100,10 @@ def test_agent_turns_offer_tools_that_take_an_image_only_once_one_is_shown(split
 def test_agent_turns_offer_remember_and_forget_after_a_result_only_when_asked(splits):
     agent = [e for e in splits["train"] if e.kind == "agent"]
     offered = [(any(t["role"] == "tool" for t in e.turns), _request(e), {t["name"] for t in e.tools}) for e in agent]
-    memory = {"remember", "forget"}
-    assert not [names for after, request, names in offered if after and not ASKS_TO_CHANGE_MEMORY.search(request) and names & memory]
-    assert any(names & memory for after, request, names in offered if after and "remember" in request)
-    assert any("forget" in names for after, request, names in offered if not after)
+    for name, words in ASKS_FOR_MEMORY_TOOL.items():
+        assert not [names for after, request, names in offered if after and not words.search(request) and name in names]
+        assert any(name in names for after, request, names in offered if not after)
+    assert any("remember" in names for after, request, names in offered if after and "remember" in request)
 
 
 def _request(example) -> str:

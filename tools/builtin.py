@@ -34,15 +34,19 @@ log = logging.getLogger(__name__)
 
 IMAGE_TOOLS = ("generate_image", "generate_digit", "search_images")  # their artifact is {"images": [ids]}
 MEMORY_TOOLS = ("remember", "forget")  # what they did lives in memory, recalled when it matters
-# Words by which a request asks to change what muse remembers ("... then remember it for me")
-ASKS_TO_CHANGE_MEMORY = re.compile(r"\b(remember|memori[sz]e|note|store|save|keep in mind|forget|delete|erase|drop)\b", re.I)
+# Words by which a request asks muse to store a fact, or to drop one ("... then remember it for me")
+ASKS_FOR_MEMORY_TOOL = {
+    "remember": re.compile(r"\b(remember|memori[sz]e|note|store|save|keep in mind)\b", re.I),
+    "forget": re.compile(r"\b(forget|delete|erase|drop)\b", re.I),
+}
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
 
-def offers_memory_changes(request: str, after_result: bool) -> bool:
-    """Whether remember and forget are offered: before a turn's first result, and after one only if the
-    request asks to change memory (what to store or drop comes from the user, never from a result)."""
-    return not after_result or bool(ASKS_TO_CHANGE_MEMORY.search(request))
+def offered_memory_tools(request: str, after_result: bool) -> set[str]:
+    """Which of remember and forget are offered: both before a turn's first result, and after one only
+    the one the request asks for (what to store or drop comes from the user, never from a result, and a
+    fact just stored is not then forgotten)."""
+    return {name for name, words in ASKS_FOR_MEMORY_TOOL.items() if not after_result or words.search(request)}
 
 
 class Caller(NamedTuple):
