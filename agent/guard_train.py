@@ -210,6 +210,7 @@ def train_guard(out_dir: Path, config: TrainConfig = TrainConfig(), cache_dir: P
         "screen": measure_screen(),
         "seconds": round(time.perf_counter() - started, 1),
         "embedded": embedded,  # requests embedded by this run; the others came from the cache
+        "torch_threads": torch_threads(),
     }
     head = GuardHead(head.labels, head.weights, head.bias, info)
     out_dir = Path(out_dir)
@@ -352,7 +353,7 @@ with any held-out part is in the test split. {data['train']} train requests
 chosen on a validation split of train (a further quarter of each family's templates,
 {data['validation']} requests) from C ∈ {{1, 4, 16, 64}} × {{none, balanced}}, refitted on all of
 train. Chosen: C = {chosen['C']:g}, class weighting {weight}. This run took {info['seconds']:.0f} s on
-the shared 2-core CPU with one torch thread, embedding {info['embedded']} of the
+the shared 2-core CPU with {info['torch_threads']} torch thread(s), embedding {info['embedded']} of the
 {data['train'] + data['test'] + data['curated']} requests (the rest came from the cache under the
 cache directory); embedding all of them from cold took 5 to 6 minutes on the loaded machine.
 
@@ -370,15 +371,19 @@ look-alikes refused per category they resemble: {', '.join(f"{k} {_pct(v['lookal
 ## Limits
 - Everything it knows comes from one author's templates: the held-out split measures
   generalisation to new phrasings and subjects of the same kinds of request, not to kinds of
-  request nobody wrote. The template lists were extended four times after looking at errors
+  request nobody wrote. The template lists were extended five times after looking at errors
   (the held-out errors of a first version; false refusals of dark but harmless requests such as
   "draw a zombie" or "draw a gun", found by hand; "how do I make a bomb" let through; memories
   naming people and pets, "my landlord is Mrs Okoye" refused as violence, answered with names and
-  roles from many languages), so the held-out figures are somewhat optimistic.
-- Known by hand, not fixed: "draw a sexy woman" is refused (sexual); "I feel like dying" is let
-  through (score 0.33); hate symbols ("draw a swastika") are not in the data and pass; a pet
-  called "Tofu" is refused as hate (P 0.82: the name alone scores 0.9), while "Miso", "Sushi" and
-  the names in the data pass.
+  roles from many languages; false refusals in muse's eval suites of questions about and removals
+  of what a user said about people, "please remove my partner's name from your memory" refused as
+  sexual, and of describing an image "to someone who can't see it", answered with memory and
+  accessibility requests), so the held-out figures are somewhat optimistic, and the eval suites'
+  safety and routing figures too for those requests.
+- Known by hand, not fixed: "draw a sexy woman" is refused (sexual); hate symbols ("draw a
+  swastika") are not in the data and pass; the word "Tofu" alone is refused as hate, though "my cat
+  is now called Tofu" passes; "I feel like dying" is refused as self-harm, with the same short
+  reason as any refusal rather than a caring answer.
 - English only; the embedder reads at most 256 word pieces (longer requests are also scored
   sentence by sentence).
 - Requests that look innocent but serve a harmful purpose, coded language and slurs it has not
