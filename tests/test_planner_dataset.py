@@ -7,7 +7,7 @@ from evals.suite import load_suite
 from tools.builtin import ASKS_FOR_MEMORY_TOOL
 from tools.image_store import IMAGE_REFERENCE
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
-from tools.llm.prompt import MEMORY_PREFIX, parse_calls, tool_result_name
+from tools.llm.prompt import MEMORY_PREFIX, parse_calls, render_user, tool_result_name, user_words
 from tools.llm.grammar import ToolCallGrammar
 
 
@@ -107,7 +107,8 @@ def test_agent_turns_offer_remember_and_forget_after_a_result_only_when_asked(sp
 
 
 def _request(example) -> str:
-    return next(t["content"] for t in reversed(example.turns) if t["role"] == "user").lower()
+    """The user's own words in the example's last request, as the agent's tool offer reads them."""
+    return user_words(next(t["content"] for t in reversed(example.turns) if t["role"] == "user")).lower()
 
 
 def test_the_history_shown_never_holds_an_exchange_that_stored_or_dropped_a_fact(splits):
@@ -128,3 +129,9 @@ def test_a_plug_in_result_is_answered_in_words_with_the_plug_in_offered(splits):
     plain = [e for e in answered if not e.turns[-1]["content"].split(" returned: ", 1)[1].startswith("{")]
     assert plain, "some plug-ins answer in plain text, as a LangChain tool returning a string does"
     assert all(tool_result_name(e.turns[-1]["content"]) in {t["name"] for t in e.tools} for e in answered)
+
+
+def test_the_users_words_leave_out_recalled_memories_and_attachments():
+    """The tool offer reads what the user asked, not a recalled "forget ..." fact above it."""
+    rendered = render_user("what's the weather in Oslo?", ["I always forget my umbrella"], ["img_000000000001"])
+    assert user_words(rendered) == "what's the weather in Oslo?"

@@ -19,7 +19,7 @@ from tools.data.vocabulary import COLORS, SHAPES, SIZES
 from tools.builtin import MEMORY_TOOLS, offered_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool, fill
-from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name
+from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name, user_words
 
 # (fact, a question it answers, what to look up when memory is silent)
 PERSONAL_FACTS = (
@@ -149,7 +149,7 @@ class ConversationBuilder:
         show one, remember and forget after a result only if the request asks for what they do:
         `agent.tool_offer`), the plug-ins the turns called, and sometimes a few more plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
-        request = next(turn["content"] for turn in reversed(turns) if turn["role"] == "user")
+        request = user_words(next(turn["content"] for turn in reversed(turns) if turn["role"] == "user"))
         memory = offered_memory_tools(request, after_result=any(turn["role"] == "tool" for turn in turns))
         tools = [tool.schema for tool in self.builtin
                  if (shows_image or not requires_image(tool.schema["parameters"]))

@@ -96,6 +96,11 @@ def render_user(text: str, memories: tuple[str, ...] | list[str] = (), images: t
     return "\n".join(lines)
 
 
+def user_words(rendered: str) -> str:
+    """The user's own words in a message `render_user` wrote, without its memory and attachment lines."""
+    return "\n".join(line for line in rendered.split("\n") if not line.startswith((MEMORY_PREFIX, ATTACHED_PREFIX)))
+
+
 def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
     """The calls in a complete, grammar-checked tool-call output."""
     calls = []
