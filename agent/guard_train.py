@@ -382,8 +382,8 @@ look-alikes refused per category they resemble: {', '.join(f"{k} {_pct(v['lookal
   safety and routing figures too for those requests.
 - Known by hand, not fixed: "draw a sexy woman" is refused (sexual); hate symbols ("draw a
   swastika") are not in the data and pass; the word "Tofu" alone is refused as hate, though "my cat
-  is now called Tofu" passes; "I feel like dying" is refused as self-harm, with the same short
-  reason as any refusal rather than a caring answer.
+  is now called Tofu" passes; "I feel like dying" is refused as self-harm: the reply points to
+  someone to talk to or a crisis line, but it ends the turn rather than starting a conversation.
 - English only; the embedder reads at most 256 word pieces (longer requests are also scored
   sentence by sentence).
 - Requests that look innocent but serve a harmful purpose, coded language and slurs it has not
