@@ -27,15 +27,15 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
-from tools.builtin import MEMORY_TOOLS, offered_memory_tools
+from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
 
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str) -> list[BaseTool]:
     """The tools the planner may call, given the messages it is shown at this step and the request."""
     image = shows_image(shown)
-    memory = offered_memory_tools(request, after_result=bool(turn_results(shown)))
-    return [tool for tool in tools if (image or not takes_image(tool)) and (tool.name in memory or tool.name not in MEMORY_TOOLS)]
+    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
+    return [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
 
 
 def takes_image(tool: BaseTool) -> bool:

@@ -42,11 +42,11 @@ ASKS_FOR_MEMORY_TOOL = {
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
 
-def offered_memory_tools(request: str, after_result: bool) -> set[str]:
-    """Which of remember and forget are offered: both before a turn's first result, and after one only
-    the one the request asks for (what to store or drop comes from the user, never from a result, and a
-    fact just stored is not then forgotten)."""
-    return {name for name, words in ASKS_FOR_MEMORY_TOOL.items() if not after_result or words.search(request)}
+def withheld_memory_tools(request: str, after_result: bool) -> set[str]:
+    """Which of remember and forget are not offered: none before a turn's first result, and after one
+    those the request does not ask for (what to store or drop comes from the user, never from a result,
+    and a fact just stored is not then forgotten)."""
+    return {name for name, words in ASKS_FOR_MEMORY_TOOL.items() if after_result and not words.search(request)}
 
 
 class Caller(NamedTuple):

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
-from tools.builtin import MEMORY_TOOLS, offered_memory_tools
+from tools.builtin import MEMORY_TOOLS, withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool, fill
 from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name, user_words
@@ -150,10 +150,10 @@ class ConversationBuilder:
         `agent.tool_offer`), the plug-ins the turns called, and sometimes a few more plug-ins beside them."""
         shows_image = any(IMAGE_REFERENCE.search(turn["content"]) for turn in turns)
         request = user_words(next(turn["content"] for turn in reversed(turns) if turn["role"] == "user"))
-        memory = offered_memory_tools(request, after_result=any(turn["role"] == "tool" for turn in turns))
+        withheld = withheld_memory_tools(request, after_result=any(turn["role"] == "tool" for turn in turns))
         tools = [tool.schema for tool in self.builtin
                  if (shows_image or not requires_image(tool.schema["parameters"]))
-                 and (tool.name in memory or tool.name not in MEMORY_TOOLS)]
+                 and tool.name not in withheld]
         called = {tool_result_name(turn["content"]) for turn in turns if turn["role"] == "tool"}
         plugins = [tool for tool in self.extras if tool.name in called]
         if self.rng.random() < 0.3:
