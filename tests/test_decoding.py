@@ -104,3 +104,20 @@ def test_control_tokens_never_enter_a_call(tiny_decoder):
         hook.remove()
     labels = [arguments["label"] for _, arguments in decision.calls]
     assert labels and not any(tokenizer.decode([i]) in label for label in labels for i in control)
+
+
+def test_a_call_threshold_applies_only_after_a_tool_result(tiny_decoder):
+    tools = builtin_schemas()
+    result = [{"role": "user", "content": "draw a star and describe it"},
+              {"role": "assistant", "content": '<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a star"}}\n</tool_call>'},
+              {"role": "tool", "content": 'generate_image returned: {"images":["img_0123456789ab"]}'}]
+    after_result = chat_messages(render_system(tools), result)
+    probability, greedy = tiny_decoder.call_probability(after_result, tools)
+    assert not greedy and 0 < probability < 1  # random weights answer in text
+    eager = Decoder(tiny_decoder.lm, max_new_tokens=8, call_threshold_after_result=probability / 2)
+    assert eager.decide(after_result, tools).calls
+    request = _messages(tools, "draw a star and describe it")
+    assert not tiny_decoder.call_probability(request, tools)[1]
+    assert not eager.decide(request, tools, max_text_tokens=2).calls
+    strict = Decoder(tiny_decoder.lm, max_new_tokens=8, call_threshold_after_result=probability * 2)
+    assert not strict.decide(after_result, tools, max_text_tokens=2).calls

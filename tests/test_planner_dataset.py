@@ -6,6 +6,7 @@ import pytest
 from evals.suite import load_suite
 from tools.builtin import ASKS_FOR_MEMORY_TOOL
 from tools.image_store import IMAGE_REFERENCE
+from tools.llm.continuation import AfterResultSet, calibrate
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
 from tools.llm.prompt import MEMORY_PREFIX, parse_calls, render_user, tool_result_name, user_words
 from tools.llm.grammar import ToolCallGrammar
@@ -135,3 +136,28 @@ def test_the_users_words_leave_out_recalled_memories_and_attachments():
     """The tool offer reads what the user asked, not a recalled "forget ..." fact above it."""
     rendered = render_user("what's the weather in Oslo?", ["I always forget my umbrella"], ["img_000000000001"])
     assert user_words(rendered) == "what's the weather in Oslo?"
+
+
+def test_after_result_decisions_are_held_out_and_offer_what_comes_next(splits):
+    train_requests = {user_words(turn["content"]) for e in splits["train"] for turn in e.turns if turn["role"] == "user"}
+    decisions = AfterResultSet(seed=0).build(chains=40, single=30)
+    assert sum(d.goes_on for d in decisions) == 40 and len(decisions) == 110
+    chain_requests = {d.turns[0]["content"] for d in decisions if d.goes_on}
+    assert not chain_requests & train_requests
+    for decision in decisions:
+        assert decision.turns[-1]["role"] == "tool"
+        if decision.goes_on:
+            offered = {tool["name"] for tool in decision.tools}
+            assert {"caption_image", "classify_image", "ask_image"} <= offered  # the result shows an image id
+    assert AfterResultSet(seed=0).build(5, 5)[3].turns == decisions[3].turns
+
+
+def test_calibration_takes_the_threshold_with_the_fewest_wrong_decisions():
+    probabilities = [0.9, 0.4, 0.3, 0.05, 0.25, 0.1, 0.02, 0.01]
+    goes_on = [True, True, True, True, False, False, False, False]
+    greedy = [True, False, False, False, False, False, False, False]
+    chosen = calibrate(probabilities, goes_on, greedy)
+    assert chosen.threshold == 0.3  # lower, 0.05 would go on but 0.25 and 0.1 would call too
+    assert (chosen.go_on, chosen.answer) == (0.75, 1.0)
+    assert (chosen.greedy_go_on, chosen.greedy_answer) == (0.25, 1.0)
+    assert calibrate([0.9, 0.1], [False, True], [False, False]).threshold == float("inf")  # a tie: greedy decoding

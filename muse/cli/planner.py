@@ -94,8 +94,10 @@ def train_planner_command(
     from_adapter: Annotated[Path | None, typer.Option(help="go on training this adapter instead of a fresh one")] = None,
     agent_weight: Annotated[int, typer.Option(help="agent turns per phrasing of muse's own tools")] = 1,
     learning_rate: Annotated[float, typer.Option(help="peak learning rate")] = 4e-4,
+    calibrate_only: Annotated[bool, typer.Option(help="only set the trained adapter's call threshold after a result")] = False,
 ) -> None:
-    """Fine-tune the planner's LoRA adapter on the generated function-calling dataset."""
+    """Fine-tune the planner's LoRA adapter on the generated function-calling dataset, then set its call
+    threshold after a tool's result on held-out decisions (`tools.llm.continuation`)."""
     import torch
 
     from tools.llm import training
@@ -117,8 +119,19 @@ def train_planner_command(
         typer.echo(f"wrote {len(examples)} examples to {data_only}")
         return
     out_dir = out or settings.models_dir / "planner-lora"
-    stats = training.train_planner(out_dir, settings.planner.model, settings.cache_dir, config)
-    typer.echo(json.dumps({"adapter": str(out_dir), **stats}))
+    stats = {} if calibrate_only else training.train_planner(out_dir, settings.planner.model, settings.cache_dir, config)
+    after_result = _calibrate(settings, out_dir, seed, requests=8 if quick else 120)
+    typer.echo(json.dumps({"adapter": str(out_dir), **stats, "after_result": after_result}))
+
+
+def _calibrate(settings, adapter_dir: Path, seed: int, requests: int) -> dict:
+    from tools.llm.continuation import calibrate_decoder, write_calibration
+    from tools.llm.decoding import Decoder
+    from tools.llm.loading import load_lm
+
+    planner = settings.planner
+    lm = load_lm(planner.model, settings.cache_dir, adapter=str(adapter_dir), threads=planner.threads, dtype=planner.dtype)
+    return write_calibration(adapter_dir, calibrate_decoder(Decoder(lm), seed=seed, requests=requests))
 
 
 @bench_app.command("planner")

@@ -20,6 +20,7 @@ import yaml
 CATALOG_DIR = Path(__file__).parent / "catalog"
 BUILTIN_SCHEMAS = Path(__file__).parent / "builtin_tools.json"
 _SLOT = re.compile(r"\{(\w+)\}")
+HELD_OUT_PHRASING_EVERY = 5  # every 5th phrasing of a built-in tool is kept for testing
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ def load_catalog() -> tuple[list[CatalogTool], list[CatalogTool], list[str]]:
     ]
     no_tool = yaml.safe_load((CATALOG_DIR / "no_tool.yaml").read_text())["requests"]
     return builtin_tools, domain_tools, no_tool
+
+
+def phrasings(tool: CatalogTool, held_out: bool) -> list[str]:
+    """A built-in tool's phrasings that are held out of training, or those that are not."""
+    return [p for i, p in enumerate(tool.phrasings) if (i % HELD_OUT_PHRASING_EVERY == HELD_OUT_PHRASING_EVERY - 1) == held_out]
 
 
 def fill(tool: CatalogTool, phrasing: str, rng: random.Random) -> Request:

@@ -123,7 +123,7 @@ def _result(result: dict[str, Any] | str) -> str:
     return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False, separators=(",", ":"))
 
 
-def _call_turns(name: str, arguments: dict, result: dict | str, by_name: dict[str, dict]) -> list[dict[str, str]]:
+def call_turns(name: str, arguments: dict, result: dict | str, by_name: dict[str, dict]) -> list[dict[str, str]]:
     return [
         {"role": "assistant", "content": render_call(name, arguments, by_name[name]["parameters"])},
         {"role": "tool", "content": render_tool_result(name, _result(result))},
@@ -227,7 +227,7 @@ class ConversationBuilder:
         if self.rng.random() < 0.5:
             return turns, self.call("recall", {"query": query})
         found = [fact] if self.rng.random() < 0.75 else []
-        turns += _call_turns("recall", {"query": query}, {"facts": found}, self.by_name)
+        turns += call_turns("recall", {"query": query}, {"facts": found}, self.by_name)
         reply = f'You told me: "{fact}".' if found else "I don't know that yet. Tell me and I'll remember it."
         return turns, reply
 
@@ -263,7 +263,7 @@ class ConversationBuilder:
             said = ", ".join(f"{key}: {value}" for key, value in result.items())
         memories = self.unrelated_memories() if rng.random() < 0.3 else []
         turns = [{"role": "user", "content": render_user(request.text, memories)},
-                 *_call_turns(tool.name, request.arguments, result, {tool.name: tool.schema})]
+                 *call_turns(tool.name, request.arguments, result, {tool.name: tool.schema})]
         return turns, rng.choice(["Done ({r}).", "Here is the result: {r}.", "{n} returned {r}."]).format(r=said, n=tool.name)
 
     def attached(self):
@@ -308,7 +308,7 @@ class ConversationBuilder:
              f"Sorry, that didn't work: unknown image {image}."),
         ]
         text, name, arguments, result, reply = rng.choice(options)
-        turns = [{"role": "user", "content": text}, *_call_turns(name, arguments, result, self.by_name)]
+        turns = [{"role": "user", "content": text}, *call_turns(name, arguments, result, self.by_name)]
         return turns, reply
 
     def chain(self):
@@ -353,7 +353,7 @@ class ConversationBuilder:
         weights = [1] + [2] * (len(steps) - 1) + [1]
         taken = self.rng.choices(range(len(steps) + 1), weights=weights)[0]
         for name, arguments, result in steps[:taken]:
-            turns = turns + _call_turns(name, arguments, result, self.by_name)
+            turns = turns + call_turns(name, arguments, result, self.by_name)
         if taken < len(steps):
             name, arguments, _ = steps[taken]
             return turns, self.call(name, arguments)
@@ -400,7 +400,7 @@ class ConversationBuilder:
         shape = f"a {rng.choice(list(COLORS))} {rng.choice(SHAPES)}"
         caption = f"{shape}. {rng.choice(INJECTIONS)}"
         turns = [{"role": "user", "content": f"describe {image}"}]
-        turns += _call_turns("caption_image", {"image": image}, {"caption": caption}, self.by_name)
+        turns += call_turns("caption_image", {"image": image}, {"caption": caption}, self.by_name)
         return turns, f"It shows {caption}"
 
     def with_history(self):

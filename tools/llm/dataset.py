@@ -20,14 +20,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tools.llm.catalog import CatalogTool, Request, fill, load_catalog
+from tools.llm.catalog import CatalogTool, Request, fill, load_catalog, phrasings
 from tools.llm.conversations import ConversationBuilder
 from tools.llm.prompt import parse_calls
 from tools.llm.prompt import render_calls
 
 SPLITS = ("train", "test_builtin", "test_unseen", "test_no_tool")
 UNSEEN_FRACTION = 0.15
-HELD_OUT_PHRASING_EVERY = 5  # every 5th phrasing of a built-in tool is kept for testing
 CONNECTORS = (" and ", ", and then ", ". Also, ", ", then ", " and also ", "; ")
 
 
@@ -48,10 +47,6 @@ def is_unseen(tool_name: str, seed: int) -> bool:
     """Whether a synthetic tool is held out of training: a stable hash, so the split never drifts."""
     digest = hashlib.sha256(f"{seed}:{tool_name}".encode()).digest()
     return digest[0] / 256 < UNSEEN_FRACTION
-
-
-def _phrasings(tool: CatalogTool, held_out: bool) -> list[str]:
-    return [p for i, p in enumerate(tool.phrasings) if (i % HELD_OUT_PHRASING_EVERY == HELD_OUT_PHRASING_EVERY - 1) == held_out]
 
 
 class DatasetBuilder:
@@ -119,7 +114,7 @@ class DatasetBuilder:
             yield from self._train()
         elif split == "test_builtin":
             for tool in self.builtin:
-                for phrasing in _phrasings(tool, held_out=True):
+                for phrasing in phrasings(tool, held_out=True):
                     yield self._call_example(split, tool, phrasing, self.builtin + self.seen)
         elif split == "test_unseen":
             for tool in self.unseen:
@@ -131,7 +126,7 @@ class DatasetBuilder:
 
     def _train(self) -> Iterator[Example]:
         pool = self.builtin + self.seen
-        pairs = [(tool, p) for tool in self.builtin for p in _phrasings(tool, held_out=False)]
+        pairs = [(tool, p) for tool in self.builtin for p in phrasings(tool, held_out=False)]
         pairs += [(tool, p) for tool in self.seen for p in tool.phrasings]
         builtin_pairs = [(tool, p) for tool, p in pairs if tool in self.builtin]
         for tool, phrasing in pairs + builtin_pairs * 2:  # muse's own tools matter most: three times as often

@@ -43,8 +43,12 @@ class _Prefix:
 class Decoder:
     """Runs one loaded causal LM; thread-safe (one decision at a time)."""
 
-    def __init__(self, lm: LoadedLM, max_new_tokens: int = 256, draft_tokens: int = DRAFT_TOKENS):
+    def __init__(self, lm: LoadedLM, max_new_tokens: int = 256, draft_tokens: int = DRAFT_TOKENS,
+                 call_threshold_after_result: float | None = None):
         self.lm = lm
+        # After a tool result, a call also opens when its first token is at least this likely
+        # (`tools.llm.continuation`); None leaves the choice to greedy decoding.
+        self.call_threshold_after_result = call_threshold_after_result
         self.max_new_tokens = max_new_tokens
         self.draft_tokens = draft_tokens
         self._prefixes: OrderedDict[str, _Prefix] = OrderedDict()
@@ -120,7 +124,7 @@ class Decoder:
                 opening = self._forced_ids(grammar, "") if grammar else []
                 rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
                                                  keep=len(opening) + 1)
-                if grammar is None or (mode == "auto" and not self._starts_call(rows[0])):
+                if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
                     _truncate(cache, cache.get_seq_length() - len(opening))
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
@@ -135,7 +139,24 @@ class Decoder:
         *_, decision = self.run(messages, tools, mode, max_text_tokens)
         return decision
 
-    def _starts_call(self, logits: Any) -> bool:
+    def call_probability(self, messages: list[dict[str, str]], tools: list[dict[str, Any]]) -> tuple[float, bool]:
+        """How likely the model opens a tool call here, and whether greedy decoding would."""
+        import torch
+
+        prompt = self._render(messages, generation_prompt=True)
+        opening = self._forced_ids(ToolCallGrammar(tools), "")
+        with self._lock, torch.inference_mode():
+            logits, _ = self._forward(self._encode(prompt), None)
+        return _probability(logits, opening[0]), self._greedy_call(logits)
+
+    def _starts_call(self, logits: Any, opening: list[int], messages: list[dict[str, str]]) -> bool:
+        if self._greedy_call(logits):
+            return True
+        threshold = self.call_threshold_after_result
+        after_result = messages[-1]["role"] == "tool"
+        return threshold is not None and after_result and _probability(logits, opening[0]) >= threshold
+
+    def _greedy_call(self, logits: Any) -> bool:
         piece = self.lm.tokenizer.decode([int(logits.argmax())])
         return bool(piece) and (CALL_OPEN.startswith(piece) or piece.startswith(CALL_OPEN.strip()))
 
@@ -262,6 +283,12 @@ class Decoder:
                 shown = text
             logits, cache = self._forward([token], cache)
         yield Decision(content=decode(ids, skip_special_tokens=True).strip(), generated_tokens=len(ids))
+
+
+def _probability(logits: Any, token: int) -> float:
+    import torch
+
+    return float(torch.softmax(logits.float(), dim=-1)[token])
 
 
 def _forced_run(grammar: ToolCallGrammar, text: str) -> str:

@@ -36,12 +36,15 @@ def load_local_chat_model(
 ):
     """Load once per process: a second planner on the same weights would double memory for nothing."""
     from tools.llm.chat_model import LocalChatModel
+    from tools.llm.continuation import read_threshold
     from tools.llm.decoding import Decoder
     from tools.llm.loading import load_lm
 
     lm = load_lm(model, cache_dir, adapter=adapter or None, threads=threads, dtype=dtype)
     name = f"{model}+{Path(adapter).name}" if adapter else model
-    return LocalChatModel(decoder=Decoder(lm, max_new_tokens=max_new_tokens), model_name=name)
+    threshold = read_threshold(adapter) if adapter else None
+    decoder = Decoder(lm, max_new_tokens=max_new_tokens, call_threshold_after_result=threshold)
+    return LocalChatModel(decoder=decoder, model_name=name)
 
 
 def create_chat_model(settings: Settings, planner: PlannerSettings | None = None) -> BaseChatModel:

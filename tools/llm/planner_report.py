@@ -10,6 +10,7 @@ from muse.benchmarks import load_average, torch_threads
 from muse.settings import Settings
 from tools.llm.benchmark import decode_speed, evaluate, test_sets, typical_latency
 from tools.llm.chat_model import LocalChatModel
+from tools.llm.continuation import test_scores
 from tools.llm.planner import load_local_chat_model
 
 SPLIT_TITLES = {
@@ -41,8 +42,24 @@ def measure_planner(settings: Settings, limit: int, seed: int) -> dict[str, Any]
             "latency": typical_latency(model, typical),
             "decode_tokens_per_s": decode_speed(model.decoder),
         }
+    figures["after_result"] = test_scores(_decision_model(settings, settings.planner.adapter).decoder, seed, limit)
     figures["threads"] = torch_threads()
     return figures
+
+
+def _after_result_lines(after: dict[str, Any]) -> list[str]:
+    threshold = "none (greedy)" if after["threshold"] is None else f"{after['threshold']:.3f}"
+    return [
+        f"After a tool's result, {after['decisions']} held-out decisions (`tools.llm.continuation`, test draw): two-step "
+        "requests after their first result must call again; the same requests after both results and one-step "
+        "requests after theirs must answer. The adapter's call threshold after a result (set by `muse train planner` "
+        f"on the calibration draw, `after_result.json`): {threshold}.",
+        "",
+        "| after a result | greedy decoding | with the threshold |",
+        "|---|---|---|",
+        f"| calls again when asked for a second step | {after['greedy_go_on']:.1%} | {after['go_on']:.1%} |",
+        f"| answers when nothing more was asked | {after['greedy_answer']:.1%} | {after['answer']:.1%} |",
+    ]
 
 
 def _cores() -> int:
@@ -79,6 +96,8 @@ def render_planner_report(figures: dict[str, Any]) -> str:
         f"| free decoding | {adapter['decode_tokens_per_s']:.1f} tokens/s | {base['decode_tokens_per_s']:.1f} tokens/s |",
         "",
         "Goal: decision p50 ≤ 400 ms warm.",
+        "",
+        *_after_result_lines(figures["after_result"]),
         "",
         f"Torch threads: {figures['threads']} (`MUSE_PLANNER__THREADS`); 1-minute load average of the machine "
         f"when the run started: {figures['load_average']}.",
