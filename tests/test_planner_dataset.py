@@ -1,5 +1,7 @@
 """The function-calling dataset: seeded, split by tool, and every expected call valid for its tools."""
 
+import re
+
 import jsonschema
 import pytest
 
@@ -7,8 +9,9 @@ from evals.suite import load_suite
 from tools.builtin import ASKS_FOR_MEMORY_TOOL
 from tools.image_store import IMAGE_REFERENCE
 from tools.llm.continuation import AfterResultSet, calibrate
+from tools.llm.conversations import DROP_REQUESTS, KEEP_REQUESTS, STORE_REQUESTS
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
-from tools.llm.prompt import MEMORY_PREFIX, parse_calls, render_user, tool_result_name, user_words
+from tools.llm.prompt import ATTACHED_PREFIX, MEMORY_PREFIX, parse_calls, render_user, tool_result_name, user_words
 from tools.llm.grammar import ToolCallGrammar
 
 
@@ -72,6 +75,20 @@ def test_a_store_or_drop_request_is_served_even_with_memories_recalled(splits):
         memories, request = example.turns[-1]["content"].split("\n", 1)
         argument = next(iter(example.calls[0]["arguments"].values()))
         assert argument in request and argument not in memories.removeprefix(MEMORY_PREFIX).split(" | ")
+    # asked for in the memory tools' own words as well as in the store and drop requests
+    templates = [re.compile(re.escape(t).replace(r"\{f\}", ".+").replace(r"\{q\}", ".+") + "$")
+                 for t in STORE_REQUESTS + DROP_REQUESTS]
+    requests = [e.turns[-1]["content"].split("\n", 1)[1] for e in updates]
+    assert sum(any(t.match(r) for t in templates) for r in requests) < 0.8 * len(requests)
+
+
+def test_an_image_sent_to_be_kept_is_answered_in_words_with_its_id(splits):
+    kept = [e for e in splits["train"] if e.kind == "agent" and not e.calls
+            and e.turns[-1]["content"].split("\n")[0] in KEEP_REQUESTS]
+    assert kept
+    for example in kept:
+        image = example.turns[-1]["content"].removeprefix(example.turns[-1]["content"].split("\n")[0]).split(ATTACHED_PREFIX)[1]
+        assert image in example.reply
 
 
 def test_no_eval_suite_request_is_a_training_request(splits):

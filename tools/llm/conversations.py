@@ -18,7 +18,7 @@ from typing import Any
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
 from tools.builtin import MEMORY_TOOLS, withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
-from tools.llm.catalog import CatalogTool, fill
+from tools.llm.catalog import CatalogTool, fill, phrasings
 from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name, user_words
 
 # (fact, a question it answers, what to look up when memory is silent)
@@ -72,6 +72,10 @@ ATTACHED_REQUESTS = {
     "classify_image": ("classify this image", "what colour, shape and size is this?", "read the attributes of this picture"),
     "ask_image": ("{q}?", "in this picture, {q}?", "look at this and tell me: {q}?", "about the image I sent: {q}?"),
 }
+# An image sent to be kept: muse stores and indexes every image it is sent, so nothing is left to call.
+KEEP_REQUESTS = ("hold on to this picture for me", "store this image for later", "please save this photo",
+                 "add this to my pictures", "this one's mine, file it away", "put this image in my collection")
+KEPT_REPLIES = ("Saved as {i}. Ask me to find it any time.", "I've kept it ({i}); you can search for it later.")
 # Two-step requests, "<first part><joint><second part>"; {x} is what the first part made or found.
 CHAIN_FIRST = {
     "generate_image": ("draw {p}", "make {p}", "generate {p}", "paint {p}", "create {p}", "sketch {p}"),
@@ -142,6 +146,7 @@ class ConversationBuilder:
         self.builtin = builtin
         self.extras = extras
         self.by_name = {tool.name: tool.schema for tool in builtin}
+        self.tools = {tool.name: tool for tool in builtin}
         self.pools = builtin[0].pools
 
     def offered(self, turns: list[dict[str, str]]) -> list[dict[str, Any]]:
@@ -244,10 +249,19 @@ class ConversationBuilder:
         memories = [old, *self.unrelated_memories(avoid=old)[: rng.randint(0, 1)]]
         rng.shuffle(memories)
         if roll < 0.6:
-            text, reply = rng.choice(STORE_REQUESTS).format(f=new), self.call("remember", {"fact": new})
+            text, reply = self.asking("remember", STORE_REQUESTS).format(f=new), self.call("remember", {"fact": new})
         else:
-            text, reply = rng.choice(DROP_REQUESTS).format(q=query), self.call("forget", {"query": query})
+            text, reply = self.asking("forget", DROP_REQUESTS).format(q=query), self.call("forget", {"query": query})
         return [{"role": "user", "content": render_user(text, memories)}], reply
+
+    def asking(self, name: str, requests: tuple[str, ...]) -> str:
+        """A request for a memory tool, `{f}` the fact or `{q}` the query: one of `requests`, or as often
+        one of the tool's own training phrasings, so that any way of asking holds with memories recalled."""
+        if self.rng.random() < 0.5:
+            return self.rng.choice(requests)
+        slot = "{fact}" if name == "remember" else "{query}"
+        phrasing = self.rng.choice(phrasings(self.tools[name], held_out=False))
+        return phrasing.replace(slot, "{f}" if name == "remember" else "{q}")
 
     def plugin_result(self):
         """A plug-in's result came back: report it in words and call nothing more. Results are JSON or
@@ -269,6 +283,9 @@ class ConversationBuilder:
     def attached(self):
         rng = self.rng
         image = image_id(rng)
+        if rng.random() < 0.2:
+            turns = [{"role": "user", "content": render_user(rng.choice(KEEP_REQUESTS), images=[image])}]
+            return turns, rng.choice(KEPT_REPLIES).format(i=image)
         name = rng.choice(list(ATTACHED_REQUESTS))
         question = rng.choice(self.pools["image_questions"])
         text = rng.choice(ATTACHED_REQUESTS[name]).format(q=question)
