@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import SimpleNamespace
 
+import pytest
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.tools import tool
 from langgraph.checkpoint.memory import InMemorySaver
@@ -12,6 +13,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from agent.graph import build_graph
 from agent.scripted import ScriptedChatModel, call
 from muse.settings import AgentSettings
+from tools.builtin import withheld_memory_tools
 
 
 @dataclass
@@ -208,3 +210,17 @@ def test_exchanges_that_stored_a_fact_are_left_to_memory():
     _turn(graph, "draw my favourite colour")
     shown = [m.content for m in model.seen[-1]]
     assert shown == ["hi", "Hello!", "draw my favourite colour"]
+
+
+@pytest.mark.parametrize("request_text, withheld", [
+    ("draw a red star", {"remember", "forget"}),
+    ("draw a star and remember that I like stars", {"forget"}),
+    ("don't forget that I like stars, and draw one", {"forget"}),
+    ("add to your memory that I like stars", {"forget"}),
+    ("get rid of what you stored about stars", {"remember"}),
+    ("remove my address from your memory", {"remember"}),
+    ("forget my address and note my new one", set()),
+])
+def test_after_a_result_only_the_memory_tools_a_request_asks_for_are_offered(request_text, withheld):
+    assert withheld_memory_tools(request_text, after_result=True) == withheld
+    assert withheld_memory_tools(request_text, after_result=False) == set()

@@ -34,10 +34,13 @@ log = logging.getLogger(__name__)
 
 IMAGE_TOOLS = ("generate_image", "generate_digit", "search_images")  # their artifact is {"images": [ids]}
 MEMORY_TOOLS = ("remember", "forget")  # what they did lives in memory, recalled when it matters
-# Words by which a request asks muse to store a fact, or to drop one ("... then remember it for me")
+# Words by which a request asks muse to store a fact, or to drop one ("... then remember it for me");
+# "don't forget that ..." asks to store.
 ASKS_FOR_MEMORY_TOOL = {
-    "remember": re.compile(r"\b(remember|memori[sz]e|note|store|save|keep in mind)\b", re.I),
-    "forget": re.compile(r"\b(forget|delete|erase|drop)\b", re.I),
+    "remember": re.compile(r"\b(remember|memori[sz]e|note|store|save|keep in mind|(don't|do not|never) forget)\b"
+                           r"|\b(to|in|into) (your )?memory\b", re.I),
+    "forget": re.compile(r"(?<!don't )(?<!do not )(?<!never )\bforget\b|\b(delete|erase|drop|wipe|discard)\b"
+                         r"|\bget rid of\b|\b(from|out of) (your )?memory\b", re.I),
 }
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
