@@ -21,17 +21,23 @@ def splits():
     return {split: list(builder.build(split)) for split in SPLITS}
 
 
-def test_same_seed_same_data_and_another_seed_differs(splits):
+def test_same_seed_same_data_and_another_seed_draws_other_data_on_the_same_split(splits):
     again = list(DatasetBuilder(seed=0).build("test_unseen"))
     assert [e.to_json() for e in again] == [e.to_json() for e in splits["test_unseen"]]
-    other = list(DatasetBuilder(seed=1).build("test_unseen"))
-    assert {e.calls[0]["name"] for e in other} != {e.calls[0]["name"] for e in again}
+    other = DatasetBuilder(seed=5)
+    unseen = list(other.build("test_unseen"))
+    assert [e.to_json() for e in unseen] != [e.to_json() for e in again]
+    # the held-out tools and no-tool requests stay held out whatever seed a training run takes
+    assert {e.calls[0]["name"] for e in unseen} == {e.calls[0]["name"] for e in again}
+    assert {e.turns[-1]["content"] for e in other.build("test_no_tool")} == {e.turns[-1]["content"] for e in splits["test_no_tool"]}
+    offered_in_training = {tool["name"] for e in other.build("train") for tool in e.tools}
+    assert not {e.calls[0]["name"] for e in again} & offered_in_training
 
 
 def test_unseen_tools_never_appear_in_training(splits):
     unseen = {e.calls[0]["name"] for e in splits["test_unseen"]}
     assert len(unseen) >= 30
-    assert all(is_unseen(name, 0) for name in unseen)
+    assert all(is_unseen(name) for name in unseen)
     offered_in_training = {tool["name"] for e in splits["train"] for tool in e.tools}
     assert not unseen & offered_in_training
 

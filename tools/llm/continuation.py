@@ -45,15 +45,15 @@ class AfterResult:
 
 
 class AfterResultSet:
-    """Draws the held-out decisions; `seed` is the training data's seed (its held-out tools) and, with
-    `part`, draws the set: "calibration" sets the threshold, "test" measures it (`muse bench planner`)."""
+    """Draws the held-out decisions with `seed`; `part` "calibration" sets the threshold, "test" measures
+    it (`muse bench planner`)."""
 
     def __init__(self, seed: int = 0, part: str = "calibration"):
         self.rng = random.Random(f"{seed}:after_result:{part}")
         builtin, domain_tools, _ = load_catalog()
         self.tools = {tool.name: tool for tool in builtin}
         # Plug-ins sometimes offered beside muse's tools: the tools held out of training.
-        unseen = [tool for tool in domain_tools if is_unseen(tool.name, seed)]
+        unseen = [tool for tool in domain_tools if is_unseen(tool.name)]
         self.builder = ConversationBuilder(self.rng, builtin, unseen)
 
     def build(self, chains: int, single: int) -> list[AfterResult]:
