@@ -142,7 +142,7 @@ def calibrate(probabilities: list[float], goes_on: list[bool], greedy: list[bool
     positives = sum(goes_on)
     negatives = len(goes_on) - positives
 
-    def right(threshold: float) -> float:
+    def right(threshold: float) -> int:
         go_on, answer = shares(probabilities, goes_on, greedy, threshold)
         return round(go_on * positives + answer * negatives)
 
