@@ -20,14 +20,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from tools.builtin import IMAGE_TOOLS
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
 from tools.llm.catalog import CatalogTool, fill, load_catalog, phrasings
-from tools.llm.conversations import ConversationBuilder, call_turns, image_id
+from tools.llm.conversations import CHAIN_FIRST, CHAIN_SECOND, ConversationBuilder, call_turns, image_id
 from tools.llm.dataset import is_unseen
 from tools.llm.prompt import chat_messages, render_system
 
-FIRST_STEPS = ("generate_image", "generate_digit", "search_images")
-SECOND_STEPS = ("caption_image", "classify_image", "ask_image")
+FIRST_STEPS = tuple(CHAIN_FIRST)  # the two-step requests of the training data, in held-out words
+SECOND_STEPS = tuple(CHAIN_SECOND)
 HELD_OUT_JOINTS = (", next ", ". After that, ", ", once that's done ", " plus ", " and right after ")
 SEVERAL = ("{n}", "{k}")  # first parts that make several images leave "it" unclear
 
@@ -104,7 +105,7 @@ class AfterResultSet:
 
     def _result(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         rng = self.rng
-        if name in ("generate_image", "generate_digit", "search_images"):
+        if name in IMAGE_TOOLS:
             count = arguments.get("n") or arguments.get("k") or 1
             return {"images": [image_id(rng) for _ in range(min(count, 4))]}
         if name in SECOND_STEPS:
@@ -186,7 +187,7 @@ def read_threshold(adapter_dir: str) -> float | None:
     return json.loads(path.read_text())["threshold"] if path.is_file() else None
 
 
-def test_scores(decoder: Any, seed: int, requests: int) -> dict[str, Any]:
+def scores_on_test_draw(decoder: Any, seed: int, requests: int) -> dict[str, Any]:
     """The decoder's threshold against greedy decoding on the test draw."""
     probabilities, goes_on, greedy = measure(decoder, seed, requests, "test")
     threshold = decoder.call_threshold_after_result

@@ -259,9 +259,8 @@ class ConversationBuilder:
         one of the tool's own training phrasings, so that any way of asking holds with memories recalled."""
         if self.rng.random() < 0.5:
             return self.rng.choice(requests)
-        slot = "{fact}" if name == "remember" else "{query}"
-        phrasing = self.rng.choice(phrasings(self.tools[name], held_out=False))
-        return phrasing.replace(slot, "{f}" if name == "remember" else "{q}")
+        slot, placeholder = ("{fact}", "{f}") if name == "remember" else ("{query}", "{q}")
+        return self.rng.choice(phrasings(self.tools[name], held_out=False)).replace(slot, placeholder)
 
     def plugin_result(self):
         """A plug-in's result came back: report it in words and call nothing more. Results are JSON or

@@ -10,7 +10,7 @@ from muse.benchmarks import load_average, torch_threads
 from muse.settings import Settings
 from tools.llm.benchmark import decode_speed, evaluate, test_sets, typical_latency
 from tools.llm.chat_model import LocalChatModel
-from tools.llm.continuation import test_scores
+from tools.llm.continuation import scores_on_test_draw
 from tools.llm.planner import load_local_chat_model
 
 SPLIT_TITLES = {
@@ -42,7 +42,7 @@ def measure_planner(settings: Settings, limit: int, seed: int) -> dict[str, Any]
             "latency": typical_latency(model, typical),
             "decode_tokens_per_s": decode_speed(model.decoder),
         }
-    figures["after_result"] = test_scores(_decision_model(settings, settings.planner.adapter).decoder, seed, limit)
+    figures["after_result"] = scores_on_test_draw(_decision_model(settings, settings.planner.adapter).decoder, seed, limit)
     figures["threads"] = torch_threads()
     return figures
 
