@@ -74,21 +74,28 @@ ATTACHED_REQUESTS = {
 }
 # An image sent to be kept: muse stores and indexes every image it is sent, so nothing is left to call.
 KEEP_REQUESTS = ("hold on to this picture for me", "store this image for later", "please save this photo",
-                 "add this to my pictures", "this one's mine, file it away", "put this image in my collection")
+                 "add this to my pictures", "this one's mine, file it away", "put this image in my collection",
+                 "keep this for me", "here's one of my photos, hang on to it", "I'm saving this image",
+                 "a picture of mine to keep", "save this so I can find it later")
 KEPT_REPLIES = ("Saved as {i}. Ask me to find it any time.", "I've kept it ({i}); you can search for it later.")
 # Two-step requests, "<first part><joint><second part>"; {x} is what the first part made or found.
 CHAIN_FIRST = {
     "generate_image": ("draw {p}", "make {p}", "generate {p}", "paint {p}", "create {p}", "sketch {p}"),
     "generate_digit": ("write a handwritten {d}", "draw the digit {d} by hand", "make a handwritten digit {d}"),
     "search_images": ("find my pictures of {q}", "search my images for {q}", "look up my photos of {q}",
-                      "dig out my saved pictures of {q}"),
+                      "dig out my saved pictures of {q}", "find my picture of {q}", "look for the {q} picture I kept",
+                      "search for my image of {q}"),
 }
+# What the second part of a chain calls the first's result: a search finds several, a generator makes one.
+CHAIN_TARGETS = {"search_images": ("the first one", "the top result", "the best match", "it"), "made": ("it",)}
 CHAIN_JOINTS = (" and ", ", then ", " and then ", "; after that, ", ", and afterwards ")
 CHAIN_SECOND = {
     "caption_image": ("describe {x}", "tell me what {x} shows", "caption {x}", "write a caption for {x}"),
     "classify_image": ("classify {x}", "run the classifier on {x}", "give me the attributes of {x}",
                        "label the colour, shape and size of {x}", "check {x} with the classifier"),
-    "ask_image": ("ask {x}: {question}?", "check in {x}: {question}?", "look at {x} and answer: {question}?"),
+    "ask_image": ("ask {x}: {question}?", "check in {x}: {question}?", "look at {x} and answer: {question}?",
+                  "{question} in {x}?", "tell me, looking at {x}: {question}?", "ask the picture: {question}?",
+                  "answer a question about {x}: {question}?"),
 }
 DESCRIBE_THEN_DRAW = ("describe the picture I sent and then paint one like it", "caption this, then make a matching image",
                       "say what this shows and draw another one like it", "write a caption for this image and generate a copy of it")
@@ -282,7 +289,7 @@ class ConversationBuilder:
     def attached(self):
         rng = self.rng
         image = image_id(rng)
-        if rng.random() < 0.2:
+        if rng.random() < 0.3:
             turns = [{"role": "user", "content": render_user(rng.choice(KEEP_REQUESTS), images=[image])}]
             return turns, rng.choice(KEPT_REPLIES).format(i=image)
         name = rng.choice(list(ATTACHED_REQUESTS))
@@ -341,7 +348,7 @@ class ConversationBuilder:
             "generate_digit": ({"digit": digit}, {"images": [image]}),
             "search_images": ({"query": query}, {"images": [image, *others]}),
         }[first]
-        target = rng.choice(["the first one", "the top result"]) if first == "search_images" else "it"
+        target = rng.choice(CHAIN_TARGETS.get(first, CHAIN_TARGETS["made"]))
         text = (rng.choice(CHAIN_FIRST[first]).format(p=prompt, d=digit, q=query) + rng.choice(CHAIN_JOINTS)
                 + rng.choice(CHAIN_SECOND[second]).format(x=target, question=question))
         second_call, result, answer = self.inspection(second, image, question, digit if first == "generate_digit" else None)
