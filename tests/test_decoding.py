@@ -121,3 +121,24 @@ def test_a_call_threshold_applies_only_after_a_tool_result(tiny_decoder):
     assert not eager.decide(request, tools, max_text_tokens=2).calls
     strict = Decoder(tiny_decoder.lm, max_new_tokens=8, call_threshold_after_result=probability * 2)
     assert not strict.decide(after_result, tools, max_text_tokens=2).calls
+
+
+def test_a_value_cut_inside_a_word_of_the_request_is_finished_from_it(tiny_decoder):
+    """"Santi" for "Santiago": the rest of the word is drafted when the model ranks it within the margin."""
+    import torch
+
+    from tools.llm.grammar import ToolCallGrammar
+
+    tools = [{"name": "find_hotel", "description": "hotels", "parameters": {"type": "object", "properties": {
+        "city": {"type": "string"}}, "required": ["city"]}}]
+    grammar, request = ToolCallGrammar(tools), "hotels in Santiago please"
+    tokenizer = tiny_decoder.lm.tokenizer
+    quote, rest_of_word, next_word = (tiny_decoder._encode(piece)[0] for piece in ('"', "ago", " please"))
+    logits = torch.zeros(len(tokenizer))
+    logits[quote], logits[rest_of_word], logits[next_word] = 3.0, 1.5, 1.5
+    strict, lenient = (Decoder(tiny_decoder.lm, word_completion_margin=m) for m in (0.0, 2.0))
+    inside = '<tool_call>\n{"name":"find_hotel","arguments":{"city":"Santi'
+    assert strict._draft(inside, request, tiny_decoder._encode(inside), logits, grammar) == []
+    assert lenient._draft(inside, request, tiny_decoder._encode(inside), logits, grammar)[0] == rest_of_word
+    whole = inside + "ago"  # a whole word: ending the value there stays the model's choice
+    assert lenient._draft(whole, request, tiny_decoder._encode(whole), logits, grammar) == []

@@ -22,6 +22,7 @@ from tools.llm.prompt import CALL_OPEN, parse_calls
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
 DRAFT_TOKENS = 8  # tokens copied from the request and verified in one forward pass
+WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
 
 
 @dataclass
@@ -44,8 +45,9 @@ class Decoder:
     """Runs one loaded causal LM; thread-safe (one decision at a time)."""
 
     def __init__(self, lm: LoadedLM, max_new_tokens: int = 256, draft_tokens: int = DRAFT_TOKENS,
-                 call_threshold_after_result: float | None = None):
+                 call_threshold_after_result: float | None = None, word_completion_margin: float = WORD_COMPLETION_MARGIN):
         self.lm = lm
+        self.word_completion_margin = word_completion_margin
         # After a tool result, a call also opens when its first token is at least this likely
         # (`tools.llm.continuation`); None leaves the choice to greedy decoding.
         self.call_threshold_after_result = call_threshold_after_result
@@ -217,16 +219,22 @@ class Decoder:
 
         Argument values are mostly the user's own words: once the value so far is found in the
         request, what follows it there is checked by the model in one forward pass, not one per token.
+        A value that stops inside one of the request's words is finished from the request when the model
+        gives that at least `word_completion_margin` less log-probability than its own pick: a small
+        model otherwise cuts names short or respells them ("Santi" for "Santiago").
         """
         value = text[text.rfind('"') + 1 :]
         if not value or not self.draft_tokens:
             return []
-        starts = (m.start() for m in re.finditer(re.escape(value), request))
-        where = next((i for i in starts if i == 0 or not request[i - 1].isalnum()), -1)
-        if where < 0:
+        follows = {request[i + len(value) :] for i in _word_starts(value, request)}
+        drafts = [self._encode(rest[:64])[: self.draft_tokens] for rest in follows if rest]
+        drafts = [draft for draft in drafts if draft]
+        if not drafts:
             return []
-        draft = self._encode(request[where + len(value) :][:64])[: self.draft_tokens]
-        if not draft or int(logits.argmax()) != draft[0] or not self._valid(ids + draft[:1], text, grammar):
+        draft = max(drafts, key=lambda d: float(logits[d[0]]))
+        rest = self.lm.tokenizer.decode(draft)
+        margin = self.word_completion_margin if value[-1].isalnum() and rest[:1].isalnum() else 0.0
+        if float(logits[draft[0]]) < float(logits.max()) - margin or not self._valid(ids + draft[:1], text, grammar):
             return []
         return draft
 
@@ -283,6 +291,11 @@ class Decoder:
                 shown = text
             logits, cache = self._forward([token], cache)
         yield Decision(content=decode(ids, skip_special_tokens=True).strip(), generated_tokens=len(ids))
+
+
+def _word_starts(value: str, request: str) -> Iterator[int]:
+    """Where `value` occurs in the request at the start of a word."""
+    return (m.start() for m in re.finditer(re.escape(value), request) if m.start() == 0 or not request[m.start() - 1].isalnum())
 
 
 def _probability(logits: Any, token: int) -> float:
