@@ -26,7 +26,7 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 
 from agent.planner_view import current_turn_start, message_text, planner_messages, turn_results
 from agent.state import AgentState
-from agent.tool_offer import new_calls, offered_tools
+from agent.tool_offer import new_calls, offered_tools, restates_memory
 from muse.settings import AgentSettings
 
 
@@ -80,9 +80,13 @@ def build_graph(
         return {"memories": [hit.text for hit in hits if guard.check_data(hit.text).allowed]}
 
     def plan(state: AgentState) -> dict[str, Any]:
-        shown = planner_messages(state["messages"], state.get("memories", []), settings.history_turns)
+        memories = state.get("memories", [])
+        shown = planner_messages(state["messages"], memories, settings.history_turns)
         offered = offered_tools(tools, shown, message_text(state["messages"][current_turn_start(state["messages"])]))
         decision = planner_for(offered).invoke(shown)
+        if memories and restates_memory(decision, memories):
+            shown = planner_messages(state["messages"], [], settings.history_turns)
+            decision = planner_for(offered).invoke(shown)
         steps = state.get("steps", 0) + 1
         calls = new_calls(decision, state["messages"], offered)
         if len(calls) == len(decision.tool_calls):

@@ -15,6 +15,11 @@ again), whether by accident or by injection.
 The turn runs only calls to tools offered at that step, and never a call it has already made with the
 same arguments: that result is already in the conversation, and a planner that repeats itself would
 otherwise loop until the step limit.
+
+A call to remember that only restates a recalled memory stores nothing new: the small planner copied
+the memory shown above the request instead of the user's new fact ("I moved to Bergen, remember that"
+under "Memory: I live in Oslo" stored "I live in Oslo" again). The agent then asks once more without
+the memories, so the fact can only come from the request.
 """
 
 from __future__ import annotations
@@ -58,6 +63,17 @@ def new_calls(decision: AIMessage, messages: list[AnyMessage], offered: list[Bas
             made.add(_key(call))
             fresh.append(call)
     return fresh
+
+
+def restates_memory(decision: AIMessage, memories: list[str]) -> bool:
+    """Whether the decision stores a fact that is one of the memories recalled for this turn."""
+    recalled = {_plain(memory) for memory in memories}
+    return any(call["name"] == "remember" and _plain(str(call["args"].get("fact", ""))) in recalled
+               for call in decision.tool_calls)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().strip(" .!").split())
 
 
 def _key(call: dict[str, Any]) -> str:
