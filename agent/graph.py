@@ -28,6 +28,7 @@ from agent.planner_view import current_turn_start, message_text, planner_message
 from agent.state import AgentState
 from agent.tool_offer import new_calls, offered_tools, restates_memory
 from muse.settings import AgentSettings
+from tools.builtin import asks_for
 
 
 class Screen(Protocol):
@@ -82,10 +83,14 @@ def build_graph(
     def plan(state: AgentState) -> dict[str, Any]:
         memories = state.get("memories", [])
         shown = planner_messages(state["messages"], memories, settings.history_turns)
-        offered = offered_tools(tools, shown, message_text(state["messages"][current_turn_start(state["messages"])]))
+        request = message_text(state["messages"][current_turn_start(state["messages"])])
+        offered = offered_tools(tools, shown, request)
         decision = planner_for(offered).invoke(shown)
         if memories and restates_memory(decision, memories):
-            shown = planner_messages(state["messages"], [], settings.history_turns)
+            if asks_for("remember", request):
+                shown = planner_messages(state["messages"], [], settings.history_turns)
+            else:
+                offered = [tool for tool in offered if tool.name != "remember"]
             decision = planner_for(offered).invoke(shown)
         steps = state.get("steps", 0) + 1
         calls = new_calls(decision, state["messages"], offered)

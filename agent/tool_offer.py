@@ -17,9 +17,11 @@ same arguments: that result is already in the conversation, and a planner that r
 otherwise loop until the step limit.
 
 A call to remember that only restates a recalled memory stores nothing new: the small planner copied
-the memory shown above the request instead of the user's new fact ("I moved to Bergen, remember that"
-under "Memory: I live in Oslo" stored "I live in Oslo" again). The agent then asks once more without
-the memories, so the fact can only come from the request.
+the memory shown above the request. The agent then asks once more: without the memories when the
+request asks to store something, so the fact can only come from the request ("I moved to Bergen,
+remember that" under "Memory: I live in Oslo" stored "I live in Oslo" again); without remember when
+it does not, since the memory is there to be used ("my favourite shape in yellow" under "Memory: I
+like circles best" stored the liking instead of drawing).
 """
 
 from __future__ import annotations

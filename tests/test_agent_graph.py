@@ -122,6 +122,15 @@ def test_storing_a_recalled_memory_again_is_planned_again_without_the_memories()
     assert [m.content for m in messages if isinstance(m, ToolMessage)] == ['{"stored":"I moved to Bergen"}']
 
 
+def test_storing_a_recalled_memory_unasked_is_planned_again_without_remember():
+    facts = {"ana": ["I like circles best"]}
+    script = [call("remember", fact="I like circles best"), call("draw", prompt="a yellow circle"), "Here it is."]
+    graph, model = _graph(script, facts=facts, tools=(draw, remember))
+    messages = _turn(graph, "draw the shape I like best in yellow")
+    assert model.offered[1] == ["draw"] and model.seen[1][-1].content.startswith("Memory: I like circles best")
+    assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["draw"]
+
+
 def test_storing_a_new_fact_beside_recalled_memories_is_planned_once():
     graph, model = _graph([call("remember", fact="I live in Bergen now"), "Noted."], facts={"ana": ["I live in Oslo"]},
                           tools=(draw, remember))

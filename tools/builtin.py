@@ -45,11 +45,16 @@ ASKS_FOR_MEMORY_TOOL = {
 JSON_TYPES = {"string": str, "integer": int, "number": float, "boolean": bool}
 
 
+def asks_for(name: str, request: str) -> bool:
+    """Whether the request asks for what the memory tool `name` (remember or forget) does."""
+    return bool(ASKS_FOR_MEMORY_TOOL[name].search(request))
+
+
 def withheld_memory_tools(request: str, after_result: bool) -> set[str]:
     """Which of remember and forget are not offered: none before a turn's first result, and after one
     those the request does not ask for (what to store or drop comes from the user, never from a result,
     and a fact just stored is not then forgotten)."""
-    return {name for name, words in ASKS_FOR_MEMORY_TOOL.items() if after_result and not words.search(request)}
+    return {name for name in ASKS_FOR_MEMORY_TOOL if after_result and not asks_for(name, request)}
 
 
 class Caller(NamedTuple):
