@@ -212,6 +212,16 @@ def test_the_planner_sees_the_earlier_exchange_without_its_tool_steps():
     assert [m.content for m in shown] == ["draw a cat", "Here is your cat.", "hi"]
 
 
+def test_after_a_result_the_planner_sees_the_current_turn_only():
+    script = ["Hello.", call("draw", prompt="a cat"), call("describe", image="img_000000000001"), "A red star."]
+    graph, model = _graph(script)
+    _turn(graph, "hi")
+    _turn(graph, "draw a cat and describe it")
+    assert [m.content for m in model.seen[1]] == ["hi", "Hello.", "draw a cat and describe it"]
+    assert [type(m).__name__ for m in model.seen[2]] == ["HumanMessage", "AIMessage", "ToolMessage"]
+    assert model.seen[2][0].content == "draw a cat and describe it"
+
+
 def test_sessions_are_kept_apart():
     graph, model = _graph(["first", "second"])
     _turn(graph, "hello", session="a")
