@@ -84,7 +84,7 @@ def build_graph(
         memories = state.get("memories", [])
         shown = planner_messages(state["messages"], memories, settings.history_turns)
         request = message_text(state["messages"][current_turn_start(state["messages"])])
-        offered = offered_tools(tools, shown, request)
+        offered = offered_tools(tools, shown, request, settings.max_offered_tools)
         decision = planner_for(offered).invoke(shown)
         if memories and restates_memory(decision, memories):
             if asks_for("remember", request):

@@ -12,6 +12,11 @@ not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the smal
 otherwise sometimes call forget("Lisbon"); after storing "I live in Lisbon" it sometimes forgot it
 again), whether by accident or by injection.
 
+With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
+are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
+trained with at most about a dozen tools in its prompt (muse's own 9 fit without a cut), and with 17
+it more often takes a near miss ("is it raining in Nairobi?" → recall).
+
 The turn runs only calls to tools offered at that step, and never a call it has already made with the
 same arguments: that result is already in the conversation, and a planner that repeats itself would
 otherwise loop until the step limit.
@@ -27,6 +32,7 @@ like circles best" stored the liking instead of drawing).
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage, AnyMessage
@@ -38,11 +44,30 @@ from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
 
 
-def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str) -> list[BaseTool]:
-    """The tools the planner may call, given the messages it is shown at this step and the request."""
+def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, limit: int = 0) -> list[BaseTool]:
+    """The tools the planner may call, given the messages it is shown at this step and the request:
+    at most `limit` of them (0: no limit), the nearest the request."""
     image = shows_image(shown)
     withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
-    return [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
+    offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
+    return nearest_tools(offered, request, limit) if 0 < limit < len(offered) else offered
+
+
+def nearest_tools(tools: list[BaseTool], request: str, limit: int) -> list[BaseTool]:
+    """The `limit` tools whose name and description are nearest the request (MiniLM cosine), in their order."""
+    from memory.embeddings import embed_texts
+
+    vectors = _description_vectors(tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools))
+    similarity = vectors @ embed_texts([request])[0]
+    kept = set(similarity.argsort()[::-1][:limit].tolist())
+    return [tool for index, tool in enumerate(tools) if index in kept]
+
+
+@lru_cache(maxsize=64)
+def _description_vectors(descriptions: tuple[str, ...]) -> Any:
+    from memory.embeddings import embed_texts
+
+    return embed_texts(list(descriptions))
 
 
 def takes_image(tool: BaseTool) -> bool:

@@ -97,6 +97,7 @@ class AgentSettings(BaseModel):
     max_steps: int = 6  # planner calls per turn; the turn ends with what it has after that
     recall_k: int = 3  # memories recalled into each turn's context
     history_turns: int = 2  # earlier exchanges of the session shown to the planner
+    max_offered_tools: int = 9  # tools in the planner's prompt at most, the nearest the request (0: all)
     # "sqlite" keeps sessions in HOME/sessions.sqlite; "postgres" shares them between server replicas;
     # "memory" forgets them when the process ends.
     checkpointer: Literal["sqlite", "postgres", "memory"] = "sqlite"

@@ -222,6 +222,23 @@ def test_after_a_result_the_planner_sees_the_current_turn_only():
     assert model.seen[2][0].content == "draw a cat and describe it"
 
 
+@tool
+def get_weather(city: str) -> str:
+    """Current weather for a city."""
+    return '{"sky":"rain"}'
+
+
+def test_with_more_tools_than_the_limit_the_nearest_the_request_are_offered():
+    tools = (draw, describe, read_page, remember, forget, get_weather)
+    model = ScriptedChatModel(script=["Rain."], repeat=True)
+    graph = build_graph(model, list(tools), guard=WordGuard(), memory=ListMemory({"ana": []}),
+                        settings=AgentSettings(max_offered_tools=2), checkpointer=InMemorySaver())
+    _turn(graph, "is it raining in Nairobi today?")
+    _turn(graph, "please remember that I live in Oslo")
+    assert len(model.offered[0]) == 2 and "get_weather" in model.offered[0]
+    assert len(model.offered[1]) == 2 and "remember" in model.offered[1]
+
+
 def test_sessions_are_kept_apart():
     graph, model = _graph(["first", "second"])
     _turn(graph, "hello", session="a")
