@@ -220,13 +220,13 @@ class Decoder:
         Argument values are mostly the user's own words: once the value so far is found in the
         request, what follows it there is checked by the model in one forward pass, not one per token.
         A value that stops inside one of the request's words is finished from the request when the model
-        gives that at least `word_completion_margin` less log-probability than its own pick: a small
-        model otherwise cuts names short or respells them ("Santi" for "Santiago").
+        ranks that within `word_completion_margin` nats of its own pick: a small model otherwise cuts
+        names short or respells them ("Santi" for "Santiago").
         """
         value = text[text.rfind('"') + 1 :]
         if not value or not self.draft_tokens:
             return []
-        follows = {request[i + len(value) :] for i in _word_starts(value, request)}
+        follows = dict.fromkeys(request[i + len(value) :] for i in _word_starts(value, request))
         drafts = [self._encode(rest[:64])[: self.draft_tokens] for rest in follows if rest]
         drafts = [draft for draft in drafts if draft]
         if not drafts:
