@@ -23,7 +23,7 @@ from typing import Any
 from tools.builtin import IMAGE_TOOLS
 from tools.data.vocabulary import COLORS, SHAPES, SIZES
 from tools.llm.catalog import CatalogTool, fill, load_catalog, phrasings
-from tools.llm.conversations import CHAIN_FIRST, CHAIN_SECOND, CHAIN_TARGETS, ConversationBuilder, call_turns, image_id
+from tools.llm.conversations import CHAIN_FIRST, CHAIN_SECOND, ConversationBuilder, call_turns, chain_target, image_id
 from tools.llm.dataset import is_unseen
 from tools.llm.prompt import chat_messages, render_system
 
@@ -86,7 +86,7 @@ class AfterResultSet:
         image = image_id(rng)
         found = [image, *(image_id(rng) for _ in range(rng.randint(0, 2)))]
         made = {"images": found if first.name == "search_images" else [image]}
-        target = rng.choice(CHAIN_TARGETS.get(first.name, CHAIN_TARGETS["made"]))
+        target = chain_target(first.name, rng)
         second = self.tools[rng.choice(SECOND_STEPS)]
         asking = fill(second, rng.choice(phrasings(second, held_out=True)).replace("{image}", target), rng)
         digit = request.arguments.get("digit")

@@ -86,8 +86,8 @@ CHAIN_FIRST = {
                       "dig out my saved pictures of {q}", "find my picture of {q}", "look for the {q} picture I kept",
                       "search for my image of {q}"),
 }
-# What the second part of a chain calls the first's result: a search finds several, a generator makes one.
-CHAIN_TARGETS = {"search_images": ("the first one", "the top result", "the best match", "it"), "made": ("it",)}
+# What the second part of a chain calls a search's result; a generator's is "it".
+SEARCH_TARGETS = ("the first one", "the top result", "the best match", "it")
 CHAIN_JOINTS = (" and ", ", then ", " and then ", "; after that, ", ", and afterwards ")
 CHAIN_SECOND = {
     "caption_image": ("describe {x}", "tell me what {x} shows", "caption {x}", "write a caption for {x}"),
@@ -139,6 +139,11 @@ def call_turns(name: str, arguments: dict, result: dict | str, by_name: dict[str
         {"role": "assistant", "content": render_call(name, arguments, by_name[name]["parameters"])},
         {"role": "tool", "content": render_tool_result(name, _result(result))},
     ]
+
+
+def chain_target(first: str, rng: random.Random) -> str:
+    """How the second part of a two-step request names what its first part (the tool `first`) made or found."""
+    return rng.choice(SEARCH_TARGETS if first == "search_images" else ("it",))
 
 
 def image_id(rng: random.Random) -> str:
@@ -348,7 +353,7 @@ class ConversationBuilder:
             "generate_digit": ({"digit": digit}, {"images": [image]}),
             "search_images": ({"query": query}, {"images": [image, *others]}),
         }[first]
-        target = rng.choice(CHAIN_TARGETS.get(first, CHAIN_TARGETS["made"]))
+        target = chain_target(first, rng)
         text = (rng.choice(CHAIN_FIRST[first]).format(p=prompt, d=digit, q=query) + rng.choice(CHAIN_JOINTS)
                 + rng.choice(CHAIN_SECOND[second]).format(x=target, question=question))
         second_call, result, answer = self.inspection(second, image, question, digit if first == "generate_digit" else None)
