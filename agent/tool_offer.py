@@ -55,19 +55,18 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int) -> list[BaseTool]:
     """The `limit` tools whose name and description are nearest the request (MiniLM cosine), in their order."""
-    from memory.embeddings import embed_texts
-
-    vectors = _description_vectors(tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools))
-    similarity = vectors @ embed_texts([request])[0]
+    descriptions = tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools)
+    similarity = _embedded(descriptions) @ _embedded((request,))[0]
     kept = set(similarity.argsort()[::-1][:limit].tolist())
     return [tool for index, tool in enumerate(tools) if index in kept]
 
 
-@lru_cache(maxsize=64)
-def _description_vectors(descriptions: tuple[str, ...]) -> Any:
+@lru_cache(maxsize=256)
+def _embedded(texts: tuple[str, ...]) -> Any:
+    """MiniLM vectors, kept: a turn asks again at each step, with the same request and mostly the same tools."""
     from memory.embeddings import embed_texts
 
-    return embed_texts(list(descriptions))
+    return embed_texts(list(texts))
 
 
 def takes_image(tool: BaseTool) -> bool:
