@@ -15,7 +15,9 @@ again), whether by accident or by injection.
 With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
 trained with at most about a dozen tools in its prompt (muse's own 9 fit without a cut), and with 17
-it more often takes a near miss ("is it raining in Nairobi?" → recall).
+it more often takes a near miss ("is it raining in Nairobi?" → recall). A tool also counts as near when
+it is near the user's words the planner is shown together, earlier requests included: a follow-up
+names no tool ("what's the weather in Lima?", then "and in Quito?", which alone is nearest recall).
 
 The turn runs only calls to tools offered at that step, and never a call it has already made with the
 same arguments: that result is already in the conversation, and a planner that repeats itself would
@@ -35,13 +37,14 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
 from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
+from tools.llm.prompt import user_words
 
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, limit: int = 0) -> list[BaseTool]:
@@ -50,13 +53,18 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     image = shows_image(shown)
     withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
     offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
-    return nearest_tools(offered, request, limit) if 0 < limit < len(offered) else offered
+    if not 0 < limit < len(offered):
+        return offered
+    conversation = "\n".join(user_words(message_text(m)) for m in shown if isinstance(m, HumanMessage))
+    return nearest_tools(offered, request, limit, conversation)
 
 
-def nearest_tools(tools: list[BaseTool], request: str, limit: int) -> list[BaseTool]:
-    """The `limit` tools whose name and description are nearest the request (MiniLM cosine), in their order."""
+def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:
+    """The `limit` tools whose name and description are nearest the request, or the user's words the
+    planner is shown when those are nearer (MiniLM cosine), in their order."""
     descriptions = tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools)
-    similarity = _embedded(descriptions) @ _embedded((request,))[0]
+    queries = tuple(dict.fromkeys(text for text in (request, conversation) if text))
+    similarity = (_embedded(descriptions) @ _embedded(queries).T).max(axis=1)
     kept = set(similarity.argsort()[::-1][:limit].tolist())
     return [tool for index, tool in enumerate(tools) if index in kept]
 

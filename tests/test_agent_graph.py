@@ -12,6 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
 from agent.scripted import ScriptedChatModel, call
+from agent.tool_offer import nearest_tools
 from muse.settings import AgentSettings
 from tools.builtin import withheld_memory_tools
 
@@ -237,6 +238,17 @@ def test_with_more_tools_than_the_limit_the_nearest_the_request_are_offered():
     _turn(graph, "please remember that I live in Oslo")
     assert len(model.offered[0]) == 2 and "get_weather" in model.offered[0]
     assert len(model.offered[1]) == 2 and "remember" in model.offered[1]
+
+
+def test_a_follow_up_is_offered_the_tools_near_the_conversation_it_follows():
+    tools = [draw, describe, read_page, remember, forget, get_weather]
+    assert "get_weather" not in [tool.name for tool in nearest_tools(tools, "and in Quito?", 2)]
+    model = ScriptedChatModel(script=["Rain."], repeat=True)
+    graph = build_graph(model, tools, guard=WordGuard(), memory=ListMemory({"ana": []}),
+                        settings=AgentSettings(max_offered_tools=2), checkpointer=InMemorySaver())
+    _turn(graph, "is it raining in Nairobi today?")
+    _turn(graph, "and in Quito?")
+    assert "get_weather" in model.offered[1]
 
 
 def test_sessions_are_kept_apart():
