@@ -37,6 +37,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -49,7 +50,7 @@ from tools.llm.prompt import user_words
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, limit: int = 0) -> list[BaseTool]:
     """The tools the planner may call, given the messages it is shown at this step and the request:
-    at most `limit` of them (0: no limit), the nearest the request."""
+    at most `limit` of them (0: no limit), the nearest the request or the user's words shown."""
     image = shows_image(shown)
     withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
     offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
@@ -62,9 +63,10 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:
     """The `limit` tools whose name and description are nearest the request, or the user's words the
     planner is shown when those are nearer (MiniLM cosine), in their order."""
-    descriptions = tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools)
-    queries = tuple(dict.fromkeys(text for text in (request, conversation) if text))
-    similarity = (_embedded(descriptions) @ _embedded(queries).T).max(axis=1)
+    descriptions = _embedded(tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools))
+    similarity = descriptions @ _embedded((request,))[0]
+    if conversation and conversation != request:
+        similarity = np.maximum(similarity, descriptions @ _embedded((conversation,))[0])
     kept = set(similarity.argsort()[::-1][:limit].tolist())
     return [tool for index, tool in enumerate(tools) if index in kept]
 
