@@ -20,8 +20,9 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from hashlib import sha256
@@ -78,6 +79,7 @@ class ImageStore:
         self.allow_paths = allow_paths
         self._index = self.root / "index.sqlite"
         self._ready = False
+        self._first_use = threading.Lock()
 
     def put(
         self, image: Image.Image | bytes, user_id: str, *, source: str, provenance: dict[str, object] | None = None
@@ -144,17 +146,26 @@ class ImageStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """A connection per call (sqlite3 connections must not cross threads), in autocommit mode."""
-        if not self._ready:
-            self.root.mkdir(parents=True, exist_ok=True)
+        self._prepare()
         db = sqlite3.connect(self._index, timeout=30, isolation_level=None)
         try:
-            if not self._ready:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute(SCHEMA)
-                self._ready = True
             yield db
         finally:
             db.close()
+
+    def _prepare(self) -> None:
+        """Create the index once, one thread at a time: switching to WAL does not wait for a busy
+        database, so two threads' first calls to a fresh store would fail with "database is locked"."""
+        if self._ready:
+            return
+        with self._first_use:
+            if self._ready:
+                return
+            self.root.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self._index, timeout=30, isolation_level=None)) as db:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute(SCHEMA)
+            self._ready = True
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
