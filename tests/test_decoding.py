@@ -142,3 +142,28 @@ def test_a_value_cut_inside_a_word_of_the_request_is_finished_from_it(tiny_decod
     assert lenient._draft(inside, request, tiny_decoder._encode(inside), logits, grammar)[0] == rest_of_word
     whole = inside + "ago"  # a whole word: ending the value there stays the model's choice
     assert lenient._draft(whole, request, tiny_decoder._encode(whole), logits, grammar) == []
+
+
+def test_a_number_the_request_states_keeps_the_arguments_open_for_an_optional_number(tiny_decoder):
+    """"make 3 pictures of a cat": a model that would close after the prompt goes on to a number parameter."""
+    import torch
+
+    from tools.llm.grammar import ToolCallGrammar
+    from tools.llm.grounding import CallGrounding
+
+    tools = [next(tool for tool in builtin_schemas() if tool["name"] == "generate_image")]
+    grammar, tokenizer = ToolCallGrammar(tools), tiny_decoder.lm.tokenizer
+    text = '<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a cat'
+    quote_brace, quote_comma = (tiny_decoder._encode(piece)[0] for piece in ('"}', '",'))
+    logits = torch.zeros(len(tokenizer))
+    logits[quote_brace], logits[quote_comma] = 3.0, 1.0
+
+    def pick(request):
+        grounding = CallGrounding(_messages(tools, request), tools)
+        return tiny_decoder._pick(logits, tiny_decoder._encode(text), text, grammar, False, grounding)
+
+    assert pick("make pictures of a cat") == quote_brace
+    assert pick("make 3 pictures of a cat") == quote_comma
+    used = text.replace("a cat", "3 cats")  # the number is already in a value
+    grounding = CallGrounding(_messages(tools, "make pictures of 3 cats"), tools)
+    assert tiny_decoder._pick(logits, tiny_decoder._encode(used), used, grammar, False, grounding) == quote_brace

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tools.llm.grammar import ToolCallGrammar
+from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
 from tools.llm.prompt import CALL_OPEN, parse_calls
 
@@ -131,7 +132,7 @@ class Decoder:
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
                     request = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-                    yield self._calls(rows[-1], cache, grammar, request, opening)
+                    yield self._calls(rows[-1], cache, grammar, request, CallGrounding(messages, tools), opening)
             finally:
                 if prefix is not None:
                     _truncate(prefix.cache, prefix.length)
@@ -172,7 +173,8 @@ class Decoder:
             forced = forced[:-1]
         return forced
 
-    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str, opening: list[int]) -> Decision:
+    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str, grounding: CallGrounding,
+               opening: list[int]) -> Decision:
         """Calls decoded under the grammar; `opening` (forced text) is already in the cache."""
         decode = self.lm.tokenizer.decode
         ids = list(opening)
@@ -199,7 +201,7 @@ class Decoder:
                 logits, cache = self._verify(draft, ids, cache, grammar, decision)
                 text = decode(ids)
                 continue
-            token = self._pick(logits, ids, text, grammar, status.complete)
+            token = self._pick(logits, ids, text, grammar, status.complete, grounding)
             if token is None and status.complete:
                 break
             if token is None:  # nothing likely is valid: take the grammar's own next step
@@ -211,7 +213,7 @@ class Decoder:
                 decision.generated_tokens += 1
                 logits, cache = self._forward([token], cache)
             text = decode(ids)
-        decision.calls = parse_calls(text)
+        decision.calls = [(name, grounding.arguments(name, arguments)) for name, arguments in parse_calls(text)]
         return decision
 
     def _draft(self, text: str, request: str, ids: list[int], logits: Any, grammar: ToolCallGrammar) -> list[int]:
@@ -259,8 +261,10 @@ class Decoder:
         decision.forced_tokens += len(ids)
         return self._forward(ids, cache)
 
-    def _pick(self, logits: Any, ids: list[int], text: str, grammar: ToolCallGrammar, complete: bool) -> int | None:
-        """The most likely token that keeps the output valid; None to stop here."""
+    def _pick(self, logits: Any, ids: list[int], text: str, grammar: ToolCallGrammar, complete: bool,
+              grounding: CallGrounding) -> int | None:
+        """The most likely token that keeps the output valid and closes no arguments `grounding` keeps
+        open; None to stop here."""
         decode = self.lm.tokenizer.decode
         for token in logits.topk(CANDIDATES).indices.tolist():
             if token in self.stop_ids:
@@ -271,6 +275,9 @@ class Decoder:
                 continue
             candidate = decode(ids + [token])
             if len(candidate) <= len(text) or not candidate.startswith(text) or "\ufffd" in candidate:
+                continue
+            piece = candidate[len(text) :]
+            if "}" in piece and not grounding.may_close(candidate[: len(text) + piece.index("}")], grammar):
                 continue
             if grammar.check(candidate).valid:
                 return token

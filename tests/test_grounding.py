@@ -1,0 +1,63 @@
+"""Optional numbers in a call come from the request: read what a request states, drop what it does not."""
+
+from collections import Counter
+
+from tools.llm.catalog import builtin_schemas
+from tools.llm.grammar import ToolCallGrammar
+from tools.llm.grounding import CallGrounding, argument_numbers, numbers_in, without_invented_numbers
+from tools.llm.prompt import render_call, render_user
+
+TIP = {"type": "object", "properties": {"bill": {"type": "number"}, "percent": {"type": "number"},
+                                        "split": {"type": "integer", "enum": [1, 2, 3]}},
+       "required": ["bill"]}
+
+
+def test_numbers_are_read_from_digits_and_words_but_not_from_ids():
+    assert numbers_in("book 2025-03-14 at 09:30 for LST-8812") == Counter([2025, 3, 14, 9, 30, 8812])
+    assert numbers_in("tip on 1327.62, split between three") == Counter([1327.62, 3])
+    assert numbers_in("7 nights from the 7th") == Counter([7, 7])
+    assert not numbers_in("caption img_d52c3bd74c84")
+    assert not numbers_in("draw a new one like it")
+    assert numbers_in("draw a new one like it", implied=True) == Counter([1])
+
+
+def test_argument_numbers_look_inside_strings_and_lists_but_not_booleans():
+    arguments = {"date": "the 15th", "nights": 7, "tags": ["2 beds", "7 chairs"], "pets": True}
+    assert argument_numbers(arguments) == Counter([15, 7, 2, 7])
+
+
+def test_an_optional_number_the_request_does_not_state_is_left_to_the_tool():
+    arguments = {"bill": 1327.62, "percent": 5}
+    assert without_invented_numbers(arguments, TIP, "what's the tip on 1327.62?") == {"bill": 1327.62}
+    assert without_invented_numbers(arguments, TIP, "tip of five percent on 1327.62") == arguments
+
+
+def test_a_number_stated_once_grounds_one_argument():
+    digit = {"type": "object", "properties": {"digit": {"type": "integer"}, "n": {"type": "integer"}},
+             "required": ["digit"]}
+    assert without_invented_numbers({"digit": 7, "n": 7}, digit, "a handwritten 7") == {"digit": 7}
+    assert without_invented_numbers({"digit": 7, "n": 7}, digit, "seven handwritten 7s") == {"digit": 7, "n": 7}
+
+
+def test_required_numbers_and_enums_stay_whatever_the_request_says():
+    arguments = {"bill": 40, "split": 2}
+    assert without_invented_numbers(arguments, TIP, "what's the tip on forty euros, split it") == arguments
+
+
+def test_a_call_stays_open_for_a_number_no_call_of_the_turn_has_used():
+    tools = builtin_schemas()
+    grammar = ToolCallGrammar(tools)
+    searching = '<tool_call>\n{"name":"search_images","arguments":{"query":"stars"'
+    request = [{"role": "user", "content": "draw 3 stars, then find my star pictures"}]
+    assert not CallGrounding(request, tools).may_close(searching, grammar)
+    drawn = [*request, {"role": "assistant", "content": render_call("generate_image", {"prompt": "stars", "n": 3})},
+             {"role": "tool", "content": 'generate_image returned: {"images":["img_0123456789ab"]}'}]
+    assert CallGrounding(drawn, tools).may_close(searching, grammar)
+
+
+def test_numbers_in_recalled_memories_are_not_the_request():
+    tools = builtin_schemas()
+    request = render_user("find my star pictures", memories=["I have 2 cats"])
+    grounding = CallGrounding([{"role": "user", "content": request}], tools)
+    assert grounding.may_close('<tool_call>\n{"name":"search_images","arguments":{"query":"stars"', ToolCallGrammar(tools))
+    assert grounding.arguments("search_images", {"query": "stars", "k": 2}) == {"query": "stars"}

@@ -1,0 +1,128 @@
+"""Optional numbers in a tool call come from the request.
+
+A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
+invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). The decoder
+therefore does not close a call's arguments while the request holds a number no call of the turn has
+used yet and an optional number parameter is still open, and leaves out optional numbers the request
+does not state, so the tool's own default applies. A number stated once grounds one argument. Required numbers are the model's to work out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from tools.llm.prompt import CALL_OPEN, parse_calls, user_words
+
+if TYPE_CHECKING:
+    from tools.llm.grammar import ToolCallGrammar
+
+# Numbers written as words. "one" is mostly a pronoun ("draw a new one"), so it can ground a 1 but
+# never asks for one.
+NUMBER_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+    "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000, "dozen": 12, "pair": 2,
+    "couple": 2,
+}
+IMPLIED_WORDS = {"one": 1, "single": 1, "zero": 0, "no": 0, "none": 0}
+# Digits that stand on their own: "2025-03-14" and "LST-8812" hold numbers, "img_d52c3bd74c84" none.
+_DIGITS = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?")
+_WORD = re.compile(r"[a-z]+")
+
+
+def numbers_in(text: str, implied: bool = False) -> Counter[float]:
+    """The numbers a text states, each as often as it does; with `implied`, also those "one" or "no" mean."""
+    words = NUMBER_WORDS | IMPLIED_WORDS if implied else NUMBER_WORDS
+    found = Counter(float(match) for match in _DIGITS.findall(text))
+    found.update(float(words[word]) for word in _WORD.findall(text.lower()) if word in words)
+    return found
+
+
+def argument_numbers(arguments: Any) -> Counter[float]:
+    """The numbers a call's arguments hold, as values or inside strings."""
+    if isinstance(arguments, bool):
+        return Counter()
+    if isinstance(arguments, (int, float)):
+        return Counter([float(arguments)])
+    if isinstance(arguments, str):
+        return numbers_in(arguments)
+    if isinstance(arguments, dict):
+        arguments = list(arguments.values())
+    found: Counter[float] = Counter()
+    for item in arguments if isinstance(arguments, list) else ():
+        found.update(argument_numbers(item))
+    return found
+
+
+def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
+    schema = (parameters.get("properties") or {}).get(name) or {}
+    return schema.get("type") in ("integer", "number") and "enum" not in schema and name not in parameters.get("required", [])
+
+
+def without_invented_numbers(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> dict[str, Any]:
+    """The arguments less the optional numbers the request does not state, once for each time it does:
+    "a handwritten 7" gives the digit 7, not also seven of them."""
+    optional = {name for name, value in arguments.items()
+                if is_optional_number(name, parameters) and isinstance(value, (int, float)) and not isinstance(value, bool)}
+    unused = numbers_in(request, implied=True) - argument_numbers({k: v for k, v in arguments.items() if k not in optional})
+    kept = {}
+    for name, value in arguments.items():
+        if name in optional:
+            if not unused[float(value)]:
+                continue
+            unused[float(value)] -= 1
+        kept[name] = value
+    return kept
+
+
+class CallGrounding:
+    """The numbers of one decision's request, and those the calls of its turn have used so far."""
+
+    def __init__(self, messages: list[dict[str, str]], tools: list[dict[str, Any]]):
+        last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=0)
+        request = messages[last_user]["content"] if messages[last_user]["role"] == "user" else ""
+        self.request = user_words(request)
+        self.parameters = {tool["name"]: tool.get("parameters") or {} for tool in tools}
+        self.stated = numbers_in(self.request)
+        earlier = (m["content"] for m in messages[last_user + 1 :] if m["role"] == "assistant" and CALL_OPEN in m["content"])
+        self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
+
+    def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
+        """Whether a call's arguments may close after `text`: not while the request states a number the
+        turn has not used and the call can still take an optional number."""
+        if not self.stated:
+            return True
+        options = grammar.check(text).options
+        if "}" not in options:
+            return True
+        name = _current_call_name(text)
+        parameters = self.parameters.get(name, {})
+        open_numbers = [key for key in map(_option_key, options) if key and is_optional_number(key, parameters)]
+        if not open_numbers:
+            return True
+        return not self.stated - self.used_before - argument_numbers(_partial_arguments(text))
+
+    def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
+        return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
+
+
+def _current_call_name(text: str) -> str:
+    names = re.findall(r'"name":\s*("(?:[^"\\]|\\.)*")', text)
+    return json.loads(names[-1]) if names else ""
+
+
+def _option_key(option: str) -> str | None:
+    """The key an object option adds (`,"n":` -> n)."""
+    match = re.fullmatch(r',?("(?:[^"\\]|\\.)*"):', option)
+    return json.loads(match.group(1)) if match else None
+
+
+def _partial_arguments(text: str) -> list[Any]:
+    """The values written so far in the calls of `text`, read leniently: every JSON string and number."""
+    values: list[Any] = [json.loads(s) for s in re.findall(r'"(?:[^"\\]|\\.)*"', text)]
+    values += [float(n) for n in re.findall(r'(?<=:)-?\d+(?:\.\d+)?', text)]
+    return values
