@@ -167,3 +167,25 @@ def test_a_number_the_request_states_keeps_the_arguments_open_for_an_optional_nu
     used = text.replace("a cat", "3 cats")  # the number is already in a value
     grounding = CallGrounding(_messages(tools, "make pictures of 3 cats"), tools)
     assert tiny_decoder._pick(logits, tiny_decoder._encode(used), used, grammar, False, grounding) == quote_brace
+
+
+def test_an_image_id_cut_short_is_finished_from_the_tool_result_that_returned_it(tiny_decoder):
+    """Ids come from results, not from the request: drafting reads the turn's results too."""
+    import torch
+
+    from tools.llm.decoding import _turn_text
+    from tools.llm.grammar import ToolCallGrammar
+
+    tools = [next(tool for tool in builtin_schemas() if tool["name"] == "caption_image")]
+    turn = [{"role": "user", "content": "draw a star and describe it"},
+            {"role": "assistant", "content": '<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a star"}}\n</tool_call>'},
+            {"role": "tool", "content": 'generate_image returned: {"images":["img_56a5a0769a63"]}'}]
+    source = _turn_text(chat_messages(render_system(tools), [{"role": "user", "content": "hello"}, *turn]))
+    assert "hello" not in source and "draw a star" in source and "img_56a5a0769a63" in source
+    inside = '<tool_call>\n{"name":"caption_image","arguments":{"image":"img_56a5a'
+    rest = tiny_decoder._encode(source[source.index("img_56a5a") + len("img_56a5a") :])[0]
+    respelt = tiny_decoder._encode("5a79a63")[0]
+    logits = torch.zeros(len(tiny_decoder.lm.tokenizer))
+    logits[respelt], logits[rest] = 3.0, 1.5
+    lenient = Decoder(tiny_decoder.lm, word_completion_margin=2.0)
+    assert lenient._draft(inside, source, tiny_decoder._encode(inside), logits, ToolCallGrammar(tools))[0] == rest

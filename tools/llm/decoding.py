@@ -22,7 +22,7 @@ from tools.llm.prompt import CALL_OPEN, parse_calls
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
-DRAFT_TOKENS = 8  # tokens copied from the request and verified in one forward pass
+DRAFT_TOKENS = 8  # tokens copied from the turn's text and verified in one forward pass
 WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
 
 
@@ -131,8 +131,7 @@ class Decoder:
                     _truncate(cache, cache.get_seq_length() - len(opening))
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
-                    request = next((m["content"] for m in reversed(messages) if m["role"] == "user"), "")
-                    yield self._calls(rows[-1], cache, grammar, request, CallGrounding(messages, tools), opening)
+                    yield self._calls(rows[-1], cache, grammar, _turn_text(messages), CallGrounding(messages, tools), opening)
             finally:
                 if prefix is not None:
                     _truncate(prefix.cache, prefix.length)
@@ -173,7 +172,7 @@ class Decoder:
             forced = forced[:-1]
         return forced
 
-    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, request: str, grounding: CallGrounding,
+    def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, source: str, grounding: CallGrounding,
                opening: list[int]) -> Decision:
         """Calls decoded under the grammar; `opening` (forced text) is already in the cache."""
         decode = self.lm.tokenizer.decode
@@ -196,7 +195,7 @@ class Decoder:
                 ids += forced
                 text = decode(ids)
                 continue
-            draft = self._draft(text, request, ids, logits, grammar) if status.free else []
+            draft = self._draft(text, source, ids, logits, grammar) if status.free else []
             if draft:
                 logits, cache = self._verify(draft, ids, cache, grammar, decision)
                 text = decode(ids)
@@ -216,19 +215,20 @@ class Decoder:
         decision.calls = [(name, grounding.arguments(name, arguments)) for name, arguments in parse_calls(text)]
         return decision
 
-    def _draft(self, text: str, request: str, ids: list[int], logits: Any, grammar: ToolCallGrammar) -> list[int]:
-        """Tokens a string argument may copy from the request (prompt-lookup drafting).
+    def _draft(self, text: str, source: str, ids: list[int], logits: Any, grammar: ToolCallGrammar) -> list[int]:
+        """Tokens a string argument may copy from the turn's text (prompt-lookup drafting).
 
-        Argument values are mostly the user's own words: once the value so far is found in the
-        request, what follows it there is checked by the model in one forward pass, not one per token.
-        A value that stops inside one of the request's words is finished from the request when the model
-        ranks that within `word_completion_margin` nats of its own pick: a small model otherwise cuts
-        names short or respells them ("Santi" for "Santiago").
+        Argument values are mostly the user's own words or what a tool returned (an image id): once the
+        value so far is found in the request or a result of the turn (`source`), what follows it there
+        is checked by the model in one forward pass, not one per token. A value that stops inside one of
+        those words is finished from them when the model ranks that within `word_completion_margin`
+        nats of its own pick: a small model otherwise cuts names short or respells them ("Santi" for
+        "Santiago", "img_56a5a5a79a63" for "img_56a5a0769a63").
         """
         value = text[text.rfind('"') + 1 :]
         if not value or not self.draft_tokens:
             return []
-        follows = dict.fromkeys(request[i + len(value) :] for i in _word_starts(value, request))
+        follows = dict.fromkeys(source[i + len(value) :] for i in _word_starts(value, source))
         drafts = [self._encode(rest[:64])[: self.draft_tokens] for rest in follows if rest]
         drafts = [draft for draft in drafts if draft]
         if not drafts:
@@ -300,9 +300,15 @@ class Decoder:
         yield Decision(content=decode(ids, skip_special_tokens=True).strip(), generated_tokens=len(ids))
 
 
-def _word_starts(value: str, request: str) -> Iterator[int]:
-    """Where `value` occurs in the request at the start of a word."""
-    return (m.start() for m in re.finditer(re.escape(value), request) if m.start() == 0 or not request[m.start() - 1].isalnum())
+def _turn_text(messages: list[dict[str, str]]) -> str:
+    """The request and the tool results that came back since, one a line: what calls copy from."""
+    last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=len(messages))
+    return "\n".join(m["content"] for m in messages[last_user:] if m["role"] in ("user", "tool"))
+
+
+def _word_starts(value: str, text: str) -> Iterator[int]:
+    """Where `value` occurs in `text` at the start of a word."""
+    return (m.start() for m in re.finditer(re.escape(value), text) if m.start() == 0 or not text[m.start() - 1].isalnum())
 
 
 def _probability(logits: Any, token: int) -> float:
