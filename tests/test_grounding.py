@@ -61,3 +61,22 @@ def test_numbers_in_recalled_memories_are_not_the_request():
     grounding = CallGrounding([{"role": "user", "content": request}], tools)
     assert grounding.may_close('<tool_call>\n{"name":"search_images","arguments":{"query":"stars"', ToolCallGrammar(tools))
     assert grounding.arguments("search_images", {"query": "stars", "k": 2}) == {"query": "stars"}
+
+
+def test_an_optional_number_is_written_only_as_a_number_the_request_has_left():
+    split = {"name": "split_bill", "parameters": {"type": "object", "properties": {
+        "total": {"type": "number"}, "people": {"type": "integer"}, "tip_percent": {"type": "number"}},
+        "required": ["total", "people"]}}
+    grounding = CallGrounding([{"role": "user", "content": "57.21 / 11 people incl. 20% tip"}], [split])
+    tip = '<tool_call>\n{"name":"split_bill","arguments":{"total":57.21,"people":11,"tip_percent":'
+    assert [grounding.may_write(tip, piece) for piece in ("2", "20", "20}", "0", "5", "11")] == [
+        True, True, True, False, False, False]
+    assert not grounding.may_write(tip + "2", "}") and grounding.may_write(tip + "2", "0}")
+    assert grounding.may_write(tip.replace("tip_percent", "people"), "0")  # a required number is the model's
+
+
+def test_with_no_number_left_an_optional_number_is_written_freely_and_then_dropped():
+    tools = builtin_schemas()
+    grounding = CallGrounding([{"role": "user", "content": "draw a red star"}], tools)
+    assert grounding.may_write('<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a red star","n":', "4")
+    assert grounding.arguments("generate_image", {"prompt": "a red star", "n": 4}) == {"prompt": "a red star"}

@@ -277,6 +277,8 @@ class Decoder:
             if len(candidate) <= len(text) or not candidate.startswith(text) or "\ufffd" in candidate:
                 continue
             piece = candidate[len(text) :]
+            if not grounding.may_write(text, piece):
+                continue
             if "}" in piece and not grounding.may_close(candidate[: len(text) + piece.index("}")], grammar):
                 continue
             if grammar.check(candidate).valid:

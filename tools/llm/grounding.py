@@ -3,8 +3,9 @@
 A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
 invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). The decoder
 therefore does not close a call's arguments while the request holds a number no call of the turn has
-used yet and an optional number parameter is still open, and leaves out optional numbers the request
-does not state, so the tool's own default applies. A number stated once grounds one argument. Required numbers are the model's to work out.
+used yet and an optional number parameter is still open, writes an optional number only as one of
+those numbers, and leaves out optional numbers the request does not state (when none was left), so
+the tool's own default applies. A number stated once grounds one argument. Required numbers are the model's to work out.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ IMPLIED_WORDS = {"one": 1, "single": 1, "zero": 0, "no": 0, "none": 0}
 # Digits that stand on their own: "2025-03-14" and "LST-8812" hold numbers, "img_d52c3bd74c84" none.
 _DIGITS = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z]+")
+_NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends inside a number value
+_NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
 
 
 def numbers_in(text: str, implied: bool = False) -> Counter[float]:
@@ -106,8 +109,28 @@ class CallGrounding:
             return True
         return not self.stated - self.used_before - argument_numbers(_partial_arguments(text))
 
+    def may_write(self, text: str, piece: str) -> bool:
+        """Whether `piece` may follow `text` inside an optional number argument: only as part of a number
+        the request states and the turn has not used (any number when none is left: it is dropped)."""
+        value = _NUMBER_VALUE.search(text)
+        if not value or not is_optional_number(json.loads(f'"{value.group(1)}"'), self.parameters.get(_current_call_name(text), {})):
+            return True
+        left = numbers_in(self.request, implied=True) - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
+        forms = {_written(number) for number in left}
+        if not forms:
+            return True
+        added = _NUMBER_CHARS.match(piece).group()
+        digits = value.group(2) + added
+        if len(added) < len(piece):  # the number ends in this piece
+            return digits in forms
+        return any(form.startswith(digits) for form in forms)
+
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
+
+
+def _written(number: float) -> str:
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def _current_call_name(text: str) -> str:
