@@ -1,11 +1,11 @@
 """Optional numbers in a tool call come from the request.
 
 A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
-invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). The decoder
-therefore does not close a call's arguments while the request holds a number no call of the turn has
-used yet and an optional number parameter is still open, writes an optional number only as one of
-those numbers, and leaves out optional numbers the request does not state (when none was left), so
-the tool's own default applies. A number stated once grounds one argument. Required numbers are the model's to work out.
+invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). So while
+the request states a number that no call of the turn has used, a call's arguments stay open as long
+as an optional number parameter is; an optional number is written only as one of those numbers; and
+an optional number the request does not state is left out, for the tool's own default. A number
+stated once grounds one argument. Required numbers stay the model's to work out.
 """
 
 from __future__ import annotations
