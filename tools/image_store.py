@@ -147,11 +147,14 @@ class ImageStore:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         """A connection per call (sqlite3 connections must not cross threads), in autocommit mode."""
         self._prepare()
-        db = sqlite3.connect(self._index, timeout=30, isolation_level=None)
+        db = self._open()
         try:
             yield db
         finally:
             db.close()
+
+    def _open(self) -> sqlite3.Connection:
+        return sqlite3.connect(self._index, timeout=30, isolation_level=None)
 
     def _prepare(self) -> None:
         """Create the index once, one thread at a time: switching to WAL does not wait for a busy
@@ -162,7 +165,7 @@ class ImageStore:
             if self._ready:
                 return
             self.root.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self._index, timeout=30, isolation_level=None)) as db:
+            with closing(self._open()) as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute(SCHEMA)
             self._ready = True

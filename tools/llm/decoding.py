@@ -18,7 +18,7 @@ from typing import Any
 from tools.llm.grammar import ToolCallGrammar
 from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
-from tools.llm.prompt import CALL_OPEN, parse_calls
+from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
@@ -304,8 +304,7 @@ class Decoder:
 
 def _turn_text(messages: list[dict[str, str]]) -> str:
     """The request and the tool results that came back since, one a line: what calls copy from."""
-    last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=len(messages))
-    return "\n".join(m["content"] for m in messages[last_user:] if m["role"] in ("user", "tool"))
+    return "\n".join(m["content"] for m in current_turn(messages) if m["role"] in ("user", "tool"))
 
 
 def _word_starts(value: str, text: str) -> Iterator[int]:

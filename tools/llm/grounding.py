@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tools.llm.prompt import CALL_OPEN, parse_calls, user_words
+from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, user_words
 
 if TYPE_CHECKING:
     from tools.llm.grammar import ToolCallGrammar
@@ -86,12 +86,12 @@ class CallGrounding:
     """The numbers of one decision's request, and those the calls of its turn have used so far."""
 
     def __init__(self, messages: list[dict[str, str]], tools: list[dict[str, Any]]):
-        last_user = max((i for i, m in enumerate(messages) if m["role"] == "user"), default=0)
-        request = messages[last_user]["content"] if messages[last_user]["role"] == "user" else ""
-        self.request = user_words(request)
+        request, *since = current_turn(messages) or [{"role": "user", "content": ""}]
+        self.request = user_words(request["content"])
         self.parameters = {tool["name"]: tool.get("parameters") or {} for tool in tools}
         self.stated = numbers_in(self.request)
-        earlier = (m["content"] for m in messages[last_user + 1 :] if m["role"] == "assistant" and CALL_OPEN in m["content"])
+        self.stated_or_implied = numbers_in(self.request, implied=True)
+        earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
         self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
 
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
@@ -115,7 +115,7 @@ class CallGrounding:
         value = _NUMBER_VALUE.search(text)
         if not value or not is_optional_number(json.loads(f'"{value.group(1)}"'), self.parameters.get(_current_call_name(text), {})):
             return True
-        left = numbers_in(self.request, implied=True) - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
+        left = self.stated_or_implied - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
         forms = {_written(number) for number in left}
         if not forms:
             return True

@@ -122,6 +122,12 @@ def tool_result_name(text: str) -> str:
     return text.split(TOOL_RESULT_JOINT, 1)[0]
 
 
+def current_turn(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The last user message and every message after it (none without a user message)."""
+    starts = [i for i, message in enumerate(messages) if message["role"] == "user"]
+    return messages[starts[-1] :] if starts else []
+
+
 def chat_messages(system: str, turns: list[dict[str, str]]) -> list[dict[str, str]]:
     """The conversation as role/content dicts for the tokenizer's chat template."""
     return [{"role": "system", "content": system}, *turns]
