@@ -70,8 +70,15 @@ ATTACHED_REQUESTS = {
     "caption_image": ("describe this", "what's in this picture?", "caption this image", "what does this show?",
                       "tell me what you see here", "can you describe the image I sent", "write a caption for this"),
     "classify_image": ("classify this image", "what colour, shape and size is this?", "read the attributes of this picture"),
-    "ask_image": ("{q}?", "in this picture, {q}?", "look at this and tell me: {q}?", "about the image I sent: {q}?"),
+    "ask_image": ("{q}?", "in this picture, {q}?", "look at this and tell me: {q}?", "about the image I sent: {q}?",
+                  "tell me {t}", "can you check {t}?", "I'd like to know {t} in this picture"),
 }
+# Image questions put as a clause of the request ("tell me what colour the shape is"): asked as they are said.
+TOLD_QUESTIONS = ("what colour the shape is", "if there is a triangle", "which digit it shows", "how many objects there are",
+                  "what colour the background is", "whether the star is large or small", "where the shape is",
+                  "if the circle is on the left or the right", "what shape it is", "whether the square is red",
+                  "if the shape is at the top or at the bottom", "what number is written there",
+                  "which way the triangle points", "if there's anything on the right")
 # An image sent to be kept: muse stores and indexes every image it is sent, so nothing is left to call.
 KEEP_REQUESTS = ("hold on to this picture for me", "store this image for later", "please save this photo",
                  "add this to my pictures", "this one's mine, file it away", "put this image in my collection",
@@ -92,10 +99,12 @@ CHAIN_JOINTS = (" and ", ", then ", " and then ", "; after that, ", ", and after
 CHAIN_SECOND = {
     "caption_image": ("describe {x}", "tell me what {x} shows", "caption {x}", "write a caption for {x}"),
     "classify_image": ("classify {x}", "run the classifier on {x}", "give me the attributes of {x}",
-                       "label the colour, shape and size of {x}", "check {x} with the classifier"),
+                       "label the colour, shape and size of {x}", "check {x} with the classifier",
+                       "tell me what the classifier makes of {x}"),
     "ask_image": ("ask {x}: {question}?", "check in {x}: {question}?", "look at {x} and answer: {question}?",
                   "{question} in {x}?", "tell me, looking at {x}: {question}?", "ask the picture: {question}?",
-                  "answer a question about {x}: {question}?"),
+                  "answer a question about {x}: {question}?", "tell me {told}", "check {told} in {x}",
+                  "let me know {told}", "find out from {x} {told}"),
 }
 DESCRIBE_THEN_DRAW = ("describe the picture I sent and then paint one like it", "caption this, then make a matching image",
                       "say what this shows and draw another one like it", "write a caption for this image and generate a copy of it")
@@ -144,6 +153,11 @@ def call_turns(name: str, arguments: dict, result: dict | str, by_name: dict[str
 def chain_target(first: str, rng: random.Random) -> str:
     """How the second part of a two-step request names what its first part (the tool `first`) made or found."""
     return rng.choice(SEARCH_TARGETS if first == "search_images" else ("it",))
+
+
+def image_question(phrasing: str, told_field: str, pools: dict[str, list], rng: random.Random) -> str:
+    """The image question a phrasing carries: a clause where the phrasing tells it (`told_field`), else a question."""
+    return rng.choice(TOLD_QUESTIONS if told_field in phrasing else pools["image_questions"])
 
 
 def image_id(rng: random.Random) -> str:
@@ -298,8 +312,9 @@ class ConversationBuilder:
             turns = [{"role": "user", "content": render_user(rng.choice(KEEP_REQUESTS), images=[image])}]
             return turns, rng.choice(KEPT_REPLIES).format(i=image)
         name = rng.choice(list(ATTACHED_REQUESTS))
-        question = rng.choice(self.pools["image_questions"])
-        text = rng.choice(ATTACHED_REQUESTS[name]).format(q=question)
+        phrasing = rng.choice(ATTACHED_REQUESTS[name])
+        question = image_question(phrasing, "{t}", self.pools, rng)
+        text = phrasing.format(q=question, t=question)
         arguments = {"image": image, "question": question} if name == "ask_image" else {"image": image}
         memories = self.unrelated_memories() if rng.random() < 0.2 else []
         return [{"role": "user", "content": render_user(text, memories, [image])}], self.call(name, arguments)
@@ -347,7 +362,9 @@ class ConversationBuilder:
         second = rng.choice(list(CHAIN_SECOND))
         image, others = image_id(rng), [image_id(rng) for _ in range(rng.randint(0, 3))]
         prompt, query = rng.choice(self.pools["image_prompts"]), rng.choice(self.pools["image_search_queries"])
-        digit, question = rng.randint(0, 9), rng.choice(self.pools["image_questions"])
+        digit = rng.randint(0, 9)
+        asking = rng.choice(CHAIN_SECOND[second])
+        question = image_question(asking, "{told}", self.pools, rng)
         first_call, made = {
             "generate_image": ({"prompt": prompt}, {"images": [image]}),
             "generate_digit": ({"digit": digit}, {"images": [image]}),
@@ -355,7 +372,7 @@ class ConversationBuilder:
         }[first]
         target = chain_target(first, rng)
         text = (rng.choice(CHAIN_FIRST[first]).format(p=prompt, d=digit, q=query) + rng.choice(CHAIN_JOINTS)
-                + rng.choice(CHAIN_SECOND[second]).format(x=target, question=question))
+                + asking.format(x=target, question=question, told=question))
         second_call, result, answer = self.inspection(second, image, question, digit if first == "generate_digit" else None)
         steps = [(first, first_call, made), (second, second_call, result)]
         return self.decisions([{"role": "user", "content": text}], steps, answer)
