@@ -9,7 +9,7 @@ from evals.suite import load_suite
 from tools.builtin import ASKS_FOR_MEMORY_TOOL
 from tools.image_store import IMAGE_REFERENCE
 from tools.llm.continuation import AfterResultSet, calibrate
-from tools.llm.conversations import DROP_REQUESTS, KEEP_REQUESTS, STORE_REQUESTS
+from tools.llm.conversations import DROP_REQUESTS, KEEP_REQUESTS, STORE_REQUESTS, TOLD_QUESTIONS
 from tools.llm.dataset import SPLITS, DatasetBuilder, is_unseen
 from tools.llm.prompt import ATTACHED_PREFIX, MEMORY_PREFIX, parse_calls, render_user, tool_result_name, user_words
 from tools.llm.grammar import ToolCallGrammar
@@ -112,6 +112,14 @@ def test_chains_go_on_from_a_result_to_each_tool_that_inspects_images(splits):
     next_calls = {e.calls[0]["name"] for e in splits["train"] if e.kind == "agent" and e.calls
                   and e.turns[-1]["content"].startswith(made_or_found)}
     assert {"caption_image", "classify_image", "ask_image"} <= next_calls
+
+
+def test_an_image_question_told_as_a_clause_is_asked_as_it_is_said(splits):
+    asked = [([t for t in e.turns if t["role"] == "user"][-1]["content"], call["arguments"]["question"])
+             for e in splits["train"] if e.kind == "agent" for call in e.calls if call["name"] == "ask_image"]
+    told = [(request, question) for request, question in asked if question in TOLD_QUESTIONS]
+    assert told and len(told) < len(asked)
+    assert all(question in request for request, question in told)
 
 
 def test_agent_turns_offer_tools_that_take_an_image_only_once_one_is_shown(splits):
