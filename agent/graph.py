@@ -111,11 +111,17 @@ def build_graph(
         return message
 
     def respond(state: AgentState) -> dict[str, Any]:
-        """Close a turn the planner did not answer in words (step limit, or an empty answer)."""
-        last = state["messages"][-1]
-        if isinstance(last, AIMessage) and not last.tool_calls and message_text(last).strip():
-            return {}
-        return {"messages": [AIMessage(content=summarise_results(state["messages"]))]}
+        """Close a turn the planner did not answer in words (step limit, or an empty answer), and give the
+        results an answer announces but does not give ("Here is the result:", where the planner began to
+        write out a call instead): they follow it, so the answer still starts with what was streamed."""
+        messages = state["messages"]
+        last = messages[-1]
+        answer = message_text(last).strip() if isinstance(last, AIMessage) and not last.tool_calls else ""
+        if not answer:
+            return {"messages": [AIMessage(content=summarise_results(messages))]}
+        if answer.endswith(":") and turn_results(messages):
+            return {"messages": [last.model_copy(update={"content": answer + "\n" + "\n".join(result_lines(messages))})]}
+        return {}
 
     graph = StateGraph(AgentState)
     graph.add_node("guard", screen_request)
@@ -152,15 +158,18 @@ def _after_act(state: AgentState, max_steps: int) -> str:
 
 def summarise_results(messages: list[Any]) -> str:
     """An answer made of this turn's tool results, for turns the planner left without one."""
-    results = turn_results(messages)
-    if not results:
-        return "I don't have an answer to that."
+    lines = result_lines(messages)
+    return "Here is what I found:\n" + "\n".join(lines) if lines else "I don't have an answer to that."
+
+
+def result_lines(messages: list[Any]) -> list[str]:
+    """This turn's tool results, one line each: `name: result`."""
     lines = []
-    for result in results:
+    for result in turn_results(messages):
         text = message_text(result)
         try:
             text = json.dumps(json.loads(text), ensure_ascii=False, separators=(", ", ": "))
         except ValueError:
             pass
         lines.append(f"{result.name}: {text}")
-    return "Here is what I found:\n" + "\n".join(lines)
+    return lines

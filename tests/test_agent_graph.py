@@ -91,6 +91,15 @@ def test_a_two_step_request_calls_both_tools_and_answers():
     assert any(isinstance(m, ToolMessage) and "img_000000000001" in m.content for m in model.seen[1])
 
 
+def test_an_answer_that_announces_results_it_does_not_give_is_followed_by_them():
+    graph, _ = _graph([call("draw", prompt="a red star"), "Here is the result:"])
+    messages = _turn(graph, "draw a red star")
+    assert messages[-1].content == 'Here is the result:\ndraw: {"images": ["img_000000000001"]}'
+    assert len([m for m in messages if isinstance(m, AIMessage)]) == 2  # the answer is completed, not doubled
+    graph, _ = _graph([call("draw", prompt="a red star"), "Done: a red star."])
+    assert _turn(graph, "draw a red star")[-1].content == "Done: a red star."
+
+
 def test_results_carrying_instructions_are_marked_and_timed():
     graph, _ = _graph([call("read_page", url="bakery.example"), "Open 8-16."])
     result = next(m for m in _turn(graph, "read bakery.example") if isinstance(m, ToolMessage))

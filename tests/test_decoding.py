@@ -189,3 +189,32 @@ def test_an_image_id_cut_short_is_finished_from_the_tool_result_that_returned_it
     logits[respelt], logits[rest] = 3.0, 1.5
     lenient = Decoder(tiny_decoder.lm, word_completion_margin=2.0)
     assert lenient._draft(inside, source, tiny_decoder._encode(inside), logits, ToolCallGrammar(tools))[0] == rest
+
+
+def _scripted_answer(decoder, script):
+    """The deltas and the decision of a text answer from a model that writes `script`, token by token."""
+    import torch
+
+    tokens = iter(decoder._encode(script) + [decoder.lm.tokenizer.eos_token_id])
+
+    def next_logits():
+        logits = torch.zeros(len(decoder.lm.tokenizer))
+        logits[next(tokens)] = 1.0
+        return logits
+
+    scripted = Decoder(decoder.lm)
+    scripted._forward = lambda ids, cache: (next_logits(), cache)
+    *deltas, decision = scripted._text(next_logits(), None, 200)
+    return "".join(deltas), decision
+
+
+def test_a_call_written_inside_a_text_answer_ends_it_and_no_markup_is_streamed(tiny_decoder):
+    script = 'Here is the result:\n<tool_call>\n{"name":"set_timer","arguments":{"minutes":10}}\n</tool_call>'
+    streamed, decision = _scripted_answer(tiny_decoder, script)
+    assert decision.content == "Here is the result:" and streamed.strip() == decision.content
+
+
+def test_a_colon_or_an_angle_bracket_in_a_text_answer_is_streamed_once_it_opens_no_call(tiny_decoder):
+    script = "Here are the facts:\n1. 3 < 4\n2. <b> is bold"
+    streamed, decision = _scripted_answer(tiny_decoder, script)
+    assert streamed == script and decision.content == script

@@ -24,6 +24,7 @@ CANDIDATES = 256  # tokens tried, most likely first, before falling back to the 
 PREFIX_CACHE_SIZE = 4
 DRAFT_TOKENS = 8  # tokens copied from the turn's text and verified in one forward pass
 WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
+CALL_MARKUP = CALL_OPEN.strip()
 
 
 @dataclass
@@ -286,20 +287,35 @@ class Decoder:
         return None
 
     def _text(self, logits: Any, cache: Any, max_tokens: int) -> Iterator[str | Decision]:
+        """A text answer, streamed. It ends where the model opens a tool call inside it: after a result
+        the model sometimes "answers" by writing out a call ("Here is the result:\n<tool_call>..."), markup
+        no user should see. A tail that may still turn out to start it is held back from the stream."""
         decode = self.lm.tokenizer.decode
         ids: list[int] = []
-        shown = ""
+        text = shown = ""
         for _ in range(max_tokens):
             token = int(logits.argmax())
             if token in self.stop_ids:
                 break
             ids.append(token)
             text = decode(ids, skip_special_tokens=True)
-            if not text.endswith("\ufffd"):
-                yield text[len(shown) :]
-                shown = text
+            if CALL_MARKUP in text:
+                text = text[: text.index(CALL_MARKUP)]
+                break
+            visible = _streamable(text)
+            if len(visible) > len(shown) and not visible.endswith("\ufffd"):
+                yield visible[len(shown) :]
+                shown = visible
             logits, cache = self._forward([token], cache)
-        yield Decision(content=decode(ids, skip_special_tokens=True).strip(), generated_tokens=len(ids))
+        if len(text) > len(shown):
+            yield text[len(shown) :]
+        yield Decision(content=text.strip(), generated_tokens=len(ids))
+
+
+def _streamable(text: str) -> str:
+    """What of a text answer so far may be streamed: not a tail that may be the start of call markup."""
+    held = next((k for k in range(min(len(text), len(CALL_MARKUP) - 1), 0, -1) if CALL_MARKUP.startswith(text[-k:])), 0)
+    return text[: len(text) - held]
 
 
 def _turn_text(messages: list[dict[str, str]]) -> str:
