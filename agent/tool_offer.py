@@ -15,9 +15,12 @@ again), whether by accident or by injection.
 With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
 trained with at most about a dozen tools in its prompt (muse's own 9 fit without a cut), and with 17
-it more often takes a near miss ("is it raining in Nairobi?" → recall). A tool also counts as near when
-it is near the user's words the planner is shown together, earlier requests included: a follow-up
-names no tool ("what's the weather in Lima?", then "and in Quito?", which alone is nearest recall).
+it more often takes a near miss ("is it raining in Nairobi?" → recall). They are offered nearest first:
+the small planner leans to the tools it reads first (custom-tools eval suite 60.4 → 70.8 %; on the
+planner benchmark's unseen tools, in two draws not used for the choice, selection 84 → 86 %, exact
+calls 57.5 → 59.5 %). A tool also counts as near when it is near the user's words the planner is
+shown together, earlier requests included: a follow-up names no tool ("what's the weather in Lima?",
+then "and in Quito?", which alone is nearest recall).
 
 The turn runs only calls to tools offered at that step, and never a call it has already made with the
 same arguments: that result is already in the conversation, and a planner that repeats itself would
@@ -62,13 +65,13 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:
     """The `limit` tools whose name and description are nearest the request, or the user's words the
-    planner is shown when those are nearer (MiniLM cosine), in their order."""
+    planner is shown when those are nearer (MiniLM cosine), nearest first."""
     descriptions = _embedded(tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools))
     similarity = descriptions @ _embedded((request,))[0]
     if conversation and conversation != request:
         similarity = np.maximum(similarity, descriptions @ _embedded((conversation,))[0])
-    kept = set(similarity.argsort()[::-1][:limit].tolist())
-    return [tool for index, tool in enumerate(tools) if index in kept]
+    kept = similarity.argsort()[::-1][:limit].tolist()
+    return [tools[index] for index in kept]
 
 
 @lru_cache(maxsize=256)
