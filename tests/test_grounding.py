@@ -80,3 +80,20 @@ def test_with_no_number_left_an_optional_number_is_written_freely_and_then_dropp
     grounding = CallGrounding([{"role": "user", "content": "draw a red star"}], tools)
     assert grounding.may_write('<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a red star","n":', "4")
     assert grounding.arguments("generate_image", {"prompt": "a red star", "n": 4}) == {"prompt": "a red star"}
+
+
+def test_a_call_stays_open_while_the_request_names_a_value_of_an_optional_enum():
+    recipes = {"name": "search_recipes", "description": "Find recipes.", "parameters": {"type": "object", "properties": {
+        "ingredient": {"type": "string"}, "diet": {"type": "string", "enum": ["vegan", "vegetarian", "gluten_free", "any"]}},
+        "required": ["ingredient"]}}
+    grammar = ToolCallGrammar([recipes])
+    open_call = '<tool_call>\n{"name":"search_recipes","arguments":{"ingredient":"chickpeas"'
+
+    def may_close(request, text=open_call):
+        return CallGrounding([{"role": "user", "content": request}], [recipes]).may_close(text, grammar)
+
+    assert not may_close("any vegan recipes using chickpeas?")
+    assert not may_close("gluten free recipes with chickpeas")
+    assert may_close("recipes using chickpeas, I'm veganish")  # a value only inside a longer word
+    assert may_close("recipes using chickpeas")
+    assert may_close("any vegan recipes using chickpeas?", open_call + ',"diet":"vegan"')  # written: it may close

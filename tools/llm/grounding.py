@@ -6,6 +6,10 @@ the request states a number that no call of the turn has used, a call's argument
 as an optional number parameter is; an optional number is written only as one of those numbers; and
 an optional number the request does not state is left out, for the tool's own default. A number
 stated once grounds one argument. Required numbers stay the model's to work out.
+
+Likewise a call's arguments stay open while an optional enum parameter is, and the request names one
+of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any): the model
+still picks the key and the value, since a request often maps to a value rather than naming it.
 """
 
 from __future__ import annotations
@@ -96,18 +100,25 @@ class CallGrounding:
 
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
         """Whether a call's arguments may close after `text`: not while the request states a number the
-        turn has not used and the call can still take an optional number."""
-        if not self.stated:
-            return True
+        turn has not used and the call can still take an optional number, nor while it names a value of
+        an optional enum the call can still take."""
         options = grammar.check(text).options
         if "}" not in options:
             return True
-        name = _current_call_name(text)
-        parameters = self.parameters.get(name, {})
-        open_numbers = [key for key in map(_option_key, options) if key and is_optional_number(key, parameters)]
-        if not open_numbers:
+        parameters = self.parameters.get(_current_call_name(text), {})
+        open_keys = [key for key in map(_option_key, options) if key]
+        if any(self._names_value_of(key, parameters) for key in open_keys):
+            return False
+        if not self.stated or not any(is_optional_number(key, parameters) for key in open_keys):
             return True
         return not self.stated - self.used_before - argument_numbers(_partial_arguments(text))
+
+    def _names_value_of(self, key: str, parameters: dict[str, Any]) -> bool:
+        """Whether `key` is an optional enum and the request names one of its values."""
+        schema = (parameters.get("properties") or {}).get(key) or {}
+        if key in parameters.get("required", []):
+            return False
+        return any(isinstance(value, str) and _names(self.request, value) for value in schema.get("enum") or ())
 
     def may_write(self, text: str, piece: str) -> bool:
         """Whether `piece` may follow `text` inside an optional number argument: only as part of a number
@@ -127,6 +138,12 @@ class CallGrounding:
 
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
+
+
+def _names(text: str, value: str) -> bool:
+    """Whether `text` says `value` as words of its own ("vegan", "high_quality" as "high quality")."""
+    words = value.replace("_", " ").strip()
+    return bool(words) and re.search(rf"(?<![\w-]){re.escape(words)}(?![\w-])", text, re.IGNORECASE) is not None
 
 
 def _written(number: float) -> str:
