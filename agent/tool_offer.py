@@ -16,7 +16,7 @@ With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools`
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
 trained with at most about a dozen tools in its prompt (muse's own 9 fit without a cut), and with 17
 it more often takes a near miss ("is it raining in Nairobi?" → recall). They are offered nearest first:
-the small planner leans to the tools it reads first (custom-tools eval suite 60.4 → 70.8 %; on the
+the small planner leans to the tools it reads first (custom-tools eval suite 60.4 → 68.8 %; on the
 planner benchmark's unseen tools, in two draws not used for the choice, selection 84 → 86 %, exact
 calls 57.5 → 59.5 %). A tool also counts as near when it is near the user's words the planner is
 shown together, earlier requests included: a follow-up names no tool ("what's the weather in Lima?",

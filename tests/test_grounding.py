@@ -1,4 +1,4 @@
-"""Optional numbers in a call come from the request: read what a request states, drop what it does not."""
+"""Optional numbers and named enum values in a call come from the request: read what a request states, drop what it does not."""
 
 from collections import Counter
 

@@ -1,4 +1,4 @@
-"""Optional numbers in a tool call come from the request.
+"""Optional numbers and named enum values in a tool call come from the request.
 
 A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
 invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). So while
