@@ -119,8 +119,9 @@ def build_graph(
         answer = message_text(last).strip() if isinstance(last, AIMessage) and not last.tool_calls else ""
         if not answer:
             return {"messages": [AIMessage(content=summarise_results(messages))]}
-        if answer.endswith(":") and turn_results(messages):
-            return {"messages": [last.model_copy(update={"content": answer + "\n" + "\n".join(result_lines(messages))})]}
+        lines = result_lines(messages) if answer.endswith(":") else []
+        if lines:
+            return {"messages": [last.model_copy(update={"content": "\n".join([answer, *lines])})]}
         return {}
 
     graph = StateGraph(AgentState)

@@ -71,7 +71,7 @@ ATTACHED_REQUESTS = {
                       "tell me what you see here", "can you describe the image I sent", "write a caption for this"),
     "classify_image": ("classify this image", "what colour, shape and size is this?", "read the attributes of this picture"),
     "ask_image": ("{q}?", "in this picture, {q}?", "look at this and tell me: {q}?", "about the image I sent: {q}?",
-                  "tell me {t}", "can you check {t}?", "I'd like to know {t} in this picture"),
+                  "tell me {told}", "can you check {told}?", "I'd like to know {told} in this picture"),
 }
 # Image questions put as a clause of the request ("tell me what colour the shape is"): asked as they are said.
 TOLD_QUESTIONS = ("what colour the shape is", "if there is a triangle", "which digit it shows", "how many objects there are",
@@ -155,9 +155,9 @@ def chain_target(first: str, rng: random.Random) -> str:
     return rng.choice(SEARCH_TARGETS if first == "search_images" else ("it",))
 
 
-def image_question(phrasing: str, told_field: str, pools: dict[str, list], rng: random.Random) -> str:
-    """The image question a phrasing carries: a clause where the phrasing tells it (`told_field`), else a question."""
-    return rng.choice(TOLD_QUESTIONS if told_field in phrasing else pools["image_questions"])
+def image_question(phrasing: str, pools: dict[str, list], rng: random.Random) -> str:
+    """The image question a phrasing carries: a clause where it tells one (`{told}`), else a question."""
+    return rng.choice(TOLD_QUESTIONS if "{told}" in phrasing else pools["image_questions"])
 
 
 def image_id(rng: random.Random) -> str:
@@ -313,8 +313,8 @@ class ConversationBuilder:
             return turns, rng.choice(KEPT_REPLIES).format(i=image)
         name = rng.choice(list(ATTACHED_REQUESTS))
         phrasing = rng.choice(ATTACHED_REQUESTS[name])
-        question = image_question(phrasing, "{t}", self.pools, rng)
-        text = phrasing.format(q=question, t=question)
+        question = image_question(phrasing, self.pools, rng)
+        text = phrasing.format(q=question, told=question)
         arguments = {"image": image, "question": question} if name == "ask_image" else {"image": image}
         memories = self.unrelated_memories() if rng.random() < 0.2 else []
         return [{"role": "user", "content": render_user(text, memories, [image])}], self.call(name, arguments)
@@ -364,7 +364,7 @@ class ConversationBuilder:
         prompt, query = rng.choice(self.pools["image_prompts"]), rng.choice(self.pools["image_search_queries"])
         digit = rng.randint(0, 9)
         asking = rng.choice(CHAIN_SECOND[second])
-        question = image_question(asking, "{told}", self.pools, rng)
+        question = image_question(asking, self.pools, rng)
         first_call, made = {
             "generate_image": ({"prompt": prompt}, {"images": [image]}),
             "generate_digit": ({"digit": digit}, {"images": [image]}),

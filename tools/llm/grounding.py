@@ -97,28 +97,26 @@ class CallGrounding:
         self.stated_or_implied = numbers_in(self.request, implied=True)
         earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
         self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
+        self.named_enums = {name: _named_enums(parameters, self.request) for name, parameters in self.parameters.items()}
 
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
         """Whether a call's arguments may close after `text`: not while the request states a number the
         turn has not used and the call can still take an optional number, nor while it names a value of
         an optional enum the call can still take."""
+        name = _current_call_name(text)
+        named = self.named_enums.get(name, set())
+        if not self.stated and not named:
+            return True
         options = grammar.check(text).options
         if "}" not in options:
             return True
-        parameters = self.parameters.get(_current_call_name(text), {})
+        parameters = self.parameters.get(name, {})
         open_keys = [key for key in map(_option_key, options) if key]
-        if any(self._names_value_of(key, parameters) for key in open_keys):
+        if named.intersection(open_keys):
             return False
         if not self.stated or not any(is_optional_number(key, parameters) for key in open_keys):
             return True
         return not self.stated - self.used_before - argument_numbers(_partial_arguments(text))
-
-    def _names_value_of(self, key: str, parameters: dict[str, Any]) -> bool:
-        """Whether `key` is an optional enum and the request names one of its values."""
-        schema = (parameters.get("properties") or {}).get(key) or {}
-        if key in parameters.get("required", []):
-            return False
-        return any(isinstance(value, str) and _names(self.request, value) for value in schema.get("enum") or ())
 
     def may_write(self, text: str, piece: str) -> bool:
         """Whether `piece` may follow `text` inside an optional number argument: only as part of a number
@@ -138,6 +136,13 @@ class CallGrounding:
 
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
+
+
+def _named_enums(parameters: dict[str, Any], request: str) -> set[str]:
+    """The optional enum parameters one of whose values the request names."""
+    required = parameters.get("required", [])
+    return {key for key, schema in (parameters.get("properties") or {}).items()
+            if key not in required and any(isinstance(value, str) and _names(request, value) for value in (schema or {}).get("enum") or ())}
 
 
 def _names(text: str, value: str) -> bool:
