@@ -124,7 +124,7 @@ def test_a_call_threshold_applies_only_after_a_tool_result(tiny_decoder):
 
 
 def test_a_value_cut_inside_a_word_of_the_request_is_finished_from_it(tiny_decoder):
-    """"Santi" for "Santiago": the rest of the word is drafted when the model ranks it within the margin."""
+    """"Santiago" respelt "Santiego": the rest of the word is drafted when the model ranks it within the margin."""
     import torch
 
     from tools.llm.grammar import ToolCallGrammar
@@ -133,15 +133,41 @@ def test_a_value_cut_inside_a_word_of_the_request_is_finished_from_it(tiny_decod
         "city": {"type": "string"}}, "required": ["city"]}}]
     grammar, request = ToolCallGrammar(tools), "hotels in Santiago please"
     tokenizer = tiny_decoder.lm.tokenizer
-    quote, rest_of_word, next_word = (tiny_decoder._encode(piece)[0] for piece in ('"', "ago", " please"))
+    respelt, rest_of_word, next_word = (tiny_decoder._encode(piece)[0] for piece in ("ego", "ago", " please"))
     logits = torch.zeros(len(tokenizer))
-    logits[quote], logits[rest_of_word], logits[next_word] = 3.0, 1.5, 1.5
+    logits[respelt], logits[rest_of_word], logits[next_word] = 3.0, 1.5, 1.5
     strict, lenient = (Decoder(tiny_decoder.lm, word_completion_margin=m) for m in (0.0, 2.0))
     inside = '<tool_call>\n{"name":"find_hotel","arguments":{"city":"Santi'
     assert strict._draft(inside, request, tiny_decoder._encode(inside), logits, grammar) == []
     assert lenient._draft(inside, request, tiny_decoder._encode(inside), logits, grammar)[0] == rest_of_word
     whole = inside + "ago"  # a whole word: ending the value there stays the model's choice
     assert lenient._draft(whole, request, tiny_decoder._encode(whole), logits, grammar) == []
+
+
+def test_a_value_the_model_would_end_inside_a_word_of_the_request_is_finished_from_it(tiny_decoder):
+    """"an@example.org" for "ana@example.org": however unlikely the rest of the word, a value that only
+    ever starts a word of the request does not end there; where it is a word of its own, it may."""
+    import torch
+
+    from tools.llm.grammar import ToolCallGrammar
+
+    tools = [{"name": "send", "description": "mail", "parameters": {"type": "object", "properties": {
+        "to": {"type": "string"}}, "required": ["to"]}}]
+    grammar, tokenizer = ToolCallGrammar(tools), tiny_decoder.lm.tokenizer
+    inside = '<tool_call>\n{"name":"send","arguments":{"to":"an'
+    quote, letters = (tiny_decoder._encode(piece)[0] for piece in ('"', "xyz"))
+    strict = Decoder(tiny_decoder.lm, word_completion_margin=0.0)
+
+    def draft(request, favourite):
+        logits = torch.zeros(len(tokenizer))
+        logits[favourite] = 10.0
+        return strict._draft(inside, request, tiny_decoder._encode(inside), logits, grammar)
+
+    request = "email ana@example.org about lunch"
+    assert tokenizer.decode(draft(request, quote)).startswith("a")
+    assert draft(request, letters) == []  # the model goes on with other letters: the margin decides
+    assert draft(request, tiny_decoder._encode(" lunch")[0]) == []  # "an" as a word of its own
+    assert draft("email an ana@example.org", quote) == []
 
 
 def test_a_number_the_request_states_keeps_the_arguments_open_for_an_optional_number(tiny_decoder):
@@ -218,3 +244,44 @@ def test_a_colon_or_an_angle_bracket_in_a_text_answer_is_streamed_once_it_opens_
     script = "Here are the facts:\n1. 3 < 4\n2. <b> is bold"
     streamed, decision = _scripted_answer(tiny_decoder, script)
     assert streamed == script and decision.content == script
+
+
+def test_the_tool_prior_reranks_only_the_models_own_likeliest_tokens(tiny_decoder):
+    """A name the model favours whatever the request loses to one the request itself raises; a token the
+    model never considers stays out, however little the prior expects it."""
+    import math
+
+    import torch
+
+    favoured, raised, junk = (tiny_decoder._encode(piece)[0] for piece in ("caption", "ask", "zzz"))
+    logits = torch.zeros(len(tiny_decoder.lm.tokenizer))
+    logits[favoured], logits[raised], logits[junk] = 3.0, 2.5, -20.0
+    prior = torch.zeros_like(logits)
+    prior[favoured], prior[raised], prior[junk] = -0.1, -6.0, -80.0
+    calibrated = Decoder(tiny_decoder.lm, tool_prior_weight=0.25)._calibrated(logits, prior)
+    assert int(calibrated.argmax()) == raised and calibrated[junk] == -math.inf
+    assert int(Decoder(tiny_decoder.lm, tool_prior_weight=0.0)._calibrated(logits, prior).argmax()) == favoured
+
+
+def test_the_prior_is_read_from_the_turn_without_the_requests_own_words():
+    """Memories, the attached image, earlier exchanges and the turn's results stay; the request goes."""
+    from tools.llm.decoding import _without_request
+    from tools.llm.prompt import render_user
+
+    request = render_user("what colour is the shape?", ["I like green"], ["img_000000000001"])
+    messages = chat_messages("system", [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "Hello!"},
+                                        {"role": "user", "content": request},
+                                        {"role": "tool", "content": 'caption_image returned: {"caption":"a star"}'}])
+    blank = _without_request(messages)
+    assert blank[3]["content"] == "Memory: I like green\n\nAttached: img_000000000001"
+    assert blank[:3] == messages[:3] and blank[4] == messages[4]
+
+
+def test_a_turn_decided_with_the_tool_prior_still_gives_valid_calls(tiny_decoder):
+    """The prior's extra forward pass leaves the reused system prompt cache as it found it."""
+    tools = builtin_schemas()[:4]
+    calibrated = Decoder(tiny_decoder.lm, tool_prior_weight=0.25)
+    first = calibrated.decide(_messages(tools, "do something"), tools, mode="required")
+    again = calibrated.decide(_messages(tools, "do something"), tools, mode="required")
+    assert first.calls and first.calls == again.calls
+    assert {name for name, _ in first.calls} <= {tool["name"] for tool in tools}

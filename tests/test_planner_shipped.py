@@ -9,6 +9,7 @@ import pytest
 from muse.settings import SHIPPED_MODELS_DIR, PlannerSettings
 from tools.llm.catalog import builtin_schemas
 from tools.llm.planner import load_local_chat_model, plan
+from tools.llm.prompt import render_user
 
 pytestmark = pytest.mark.slow
 ADAPTER = str(SHIPPED_MODELS_DIR / "planner-lora")
@@ -50,6 +51,20 @@ def test_shipped_planner_uses_a_tool_it_never_saw(planner):
     result = plan(planner, "what time is it in Tokyo?", [get_time, *builtin_schemas()])
     assert result.tool_calls == [{"name": "get_time", "arguments": {"city": "Tokyo"}}]
 
+
+
+@pytest.mark.parametrize("request_text,name", [
+    ("what colour is the shape in this picture?", "ask_image"),
+    ("what number is written in this image?", "ask_image"),
+    ("describe this picture", "caption_image"),
+])
+def test_shipped_planner_asks_what_it_is_asked_about_an_attached_image(planner, request_text, name):
+    """Shown an image, the adapter alone captions it even when asked a question about it; weighed against
+    what it would call without the request (`Decoder._name_prior`), the question decides."""
+    image = "img_c0f13a969996"
+    result = plan(planner, render_user(request_text, images=[image]), builtin_schemas())
+    assert [call["name"] for call in result.tool_calls] == [name]
+    assert result.tool_calls[0]["arguments"]["image"] == image
 
 
 def test_shipped_planner_leaves_out_an_optional_number_the_request_does_not_give(planner):

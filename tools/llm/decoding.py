@@ -8,6 +8,7 @@ stay valid and the text it forces is fed in one forward pass instead of being de
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections import OrderedDict
@@ -18,12 +19,14 @@ from typing import Any
 from tools.llm.grammar import ToolCallGrammar
 from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
-from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls
+from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, without_user_words
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
+PRIOR_CACHE_SIZE = 32  # tool priors kept, one per turn without its request (most turns share one per tool set)
 DRAFT_TOKENS = 8  # tokens copied from the turn's text and verified in one forward pass
 WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
+TOOL_PRIOR_WEIGHT = 0.25  # share of the content-free prior taken off a call's first name token; see Decoder._name_prior
 CALL_MARKUP = CALL_OPEN.strip()
 
 
@@ -47,8 +50,10 @@ class Decoder:
     """Runs one loaded causal LM; thread-safe (one decision at a time)."""
 
     def __init__(self, lm: LoadedLM, max_new_tokens: int = 256, draft_tokens: int = DRAFT_TOKENS,
-                 call_threshold_after_result: float | None = None, word_completion_margin: float = WORD_COMPLETION_MARGIN):
+                 call_threshold_after_result: float | None = None, word_completion_margin: float = WORD_COMPLETION_MARGIN,
+                 tool_prior_weight: float = TOOL_PRIOR_WEIGHT):
         self.lm = lm
+        self.tool_prior_weight = tool_prior_weight
         self.word_completion_margin = word_completion_margin
         # After a tool result, a call also opens when its first token is at least this likely
         # (`tools.llm.continuation`); None leaves the choice to greedy decoding.
@@ -56,6 +61,7 @@ class Decoder:
         self.max_new_tokens = max_new_tokens
         self.draft_tokens = draft_tokens
         self._prefixes: OrderedDict[str, _Prefix] = OrderedDict()
+        self._priors: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
         self._lock = threading.Lock()
         tokenizer = lm.tokenizer
         stop = {tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")}
@@ -120,19 +126,22 @@ class Decoder:
             system_text = ""
         with self._lock, torch.inference_mode():
             prefix = self._prefix(system_text) if system_text else None
-            cache = prefix.cache if prefix else None
             try:
                 grammar = ToolCallGrammar(tools) if tools and mode != "none" else None
                 # The opening of a call is fed with the turn, in the same forward pass: the first row
                 # decides between a call and text, the last one goes on with the call.
                 opening = self._forced_ids(grammar, "") if grammar else []
+                weighed = grammar and self.tool_prior_weight and any(m["role"] == "user" for m in messages)
+                prior = self._name_prior(messages, system_text, prefix, opening) if weighed else None
+                cache = prefix.cache if prefix else None
                 rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
                                                  keep=len(opening) + 1)
                 if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
                     _truncate(cache, cache.get_seq_length() - len(opening))
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
-                    yield self._calls(rows[-1], cache, grammar, _turn_text(messages), CallGrounding(messages, tools), opening)
+                    grounding = CallGrounding(messages, tools)
+                    yield self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
             finally:
                 if prefix is not None:
                     _truncate(prefix.cache, prefix.length)
@@ -159,6 +168,41 @@ class Decoder:
         after_result = messages[-1]["role"] == "tool"
         return threshold is not None and after_result and _probability(logits, opening[0]) >= threshold
 
+    def _name_prior(self, messages: list[dict[str, str]], system_text: str, prefix: _Prefix | None,
+                    opening: list[int]) -> tuple[list[int], Any]:
+        """The call's tokens up to its name, and the log-probabilities of the name's first token there when
+        the request says nothing (contextual calibration).
+
+        The planner leans to some tools whatever the request: with an image in the turn it captions it
+        even when asked a question about it. Taking `tool_prior_weight` of this prior off the name's
+        first token weighs each tool by how much the request itself raises it. A one-line request with
+        no memories, images or results leaves the same turn whatever it says: its prior is computed once.
+        """
+        import torch
+
+        prompt = self._render(_without_request(messages), generation_prompt=True)
+        if prompt in self._priors:
+            self._priors.move_to_end(prompt)
+            return self._priors[prompt]
+        before_name = opening + self._encode('"')
+        logits, _ = self._forward(self._encode(prompt[len(system_text) :]) + before_name, prefix.cache if prefix else None)
+        if prefix is not None:
+            _truncate(prefix.cache, prefix.length)
+        self._priors[prompt] = before_name, torch.log_softmax(logits.float(), dim=-1)
+        if len(self._priors) > PRIOR_CACHE_SIZE:
+            self._priors.popitem(last=False)
+        return self._priors[prompt]
+
+    def _calibrated(self, logits: Any, prior: Any) -> Any:
+        """The model's own likeliest tokens, reranked by how much more likely the request makes them than
+        the prior does; every other token is out (a token the prior never expects is not thereby likely)."""
+        import torch
+
+        top = logits.topk(CANDIDATES).indices
+        scores = torch.full_like(logits, -math.inf, dtype=torch.float)
+        scores[top] = torch.log_softmax(logits.float(), dim=-1)[top] - self.tool_prior_weight * prior[top]
+        return scores
+
     def _greedy_call(self, logits: Any) -> bool:
         piece = self.lm.tokenizer.decode([int(logits.argmax())])
         return bool(piece) and (CALL_OPEN.startswith(piece) or piece.startswith(CALL_OPEN.strip()))
@@ -174,8 +218,9 @@ class Decoder:
         return forced
 
     def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, source: str, grounding: CallGrounding,
-               opening: list[int]) -> Decision:
-        """Calls decoded under the grammar; `opening` (forced text) is already in the cache."""
+               opening: list[int], prior: tuple[list[int], Any] | None = None) -> Decision:
+        """Calls decoded under the grammar; `opening` (forced text) is already in the cache; `prior`
+        (`_name_prior`) weighs the first call's name."""
         decode = self.lm.tokenizer.decode
         ids = list(opening)
         text, valid_text, decision = decode(ids), "", Decision(forced_tokens=len(opening))
@@ -201,7 +246,10 @@ class Decoder:
                 logits, cache = self._verify(draft, ids, cache, grammar, decision)
                 text = decode(ids)
                 continue
-            token = self._pick(logits, ids, text, grammar, status.complete, grounding)
+            scores = logits
+            if prior is not None and ids == prior[0]:
+                scores = self._calibrated(logits, prior[1])
+            token = self._pick(scores, ids, text, grammar, status.complete, grounding)
             if token is None and status.complete:
                 break
             if token is None:  # nothing likely is valid: take the grammar's own next step
@@ -221,10 +269,11 @@ class Decoder:
 
         Argument values are mostly the user's own words or what a tool returned (an image id): once the
         value so far is found in the request or a result of the turn (`source`), what follows it there
-        is checked by the model in one forward pass, not one per token. A value that stops inside one of
-        those words is finished from them when the model ranks that within `word_completion_margin`
-        nats of its own pick: a small model otherwise cuts names short or respells them ("Santi" for
-        "Santiago", "img_56a5a5a79a63" for "img_56a5a0769a63").
+        is checked by the model in one forward pass, not one per token. A value inside a word there is
+        finished from it: always where the model would close the value or write a sign and the value never
+        ends a word there ("Santi" for "Santiago", "an@example.org" for "ana@example.org"); where it goes
+        on with other letters, when it ranks the word's own within `word_completion_margin` nats of its
+        pick ("img_56a5a5a79a63" for "img_56a5a0769a63").
         """
         value = text[text.rfind('"') + 1 :]
         if not value or not self.draft_tokens:
@@ -236,10 +285,18 @@ class Decoder:
             return []
         draft = max(drafts, key=lambda d: float(logits[d[0]]))
         rest = self.lm.tokenizer.decode(draft)
-        margin = self.word_completion_margin if value[-1].isalnum() and rest[:1].isalnum() else 0.0
+        inside_word = value[-1].isalnum() and rest[:1].isalnum()
+        cut_short = inside_word and all(follow[:1].isalnum() for follow in follows) and self._cuts_word(logits)
+        margin = math.inf if cut_short else self.word_completion_margin if inside_word else 0.0
         if float(logits[draft[0]]) < float(logits.max()) - margin or not self._valid(ids + draft[:1], text, grammar):
             return []
         return draft
+
+    def _cuts_word(self, logits: Any) -> bool:
+        """Whether the model's own pick ends the word it is in without starting another: a quote or a sign,
+        not a letter (another spelling) nor a space (a word of its own, "a" in "a green square")."""
+        first = self.lm.tokenizer.decode([int(logits.argmax())])[:1]
+        return not first.isalnum() and not first.isspace()
 
     def _verify(self, draft: list[int], ids: list[int], cache: Any, grammar: ToolCallGrammar, decision: Decision):
         """Keep the longest prefix of the draft that greedy decoding would have produced itself."""
@@ -316,6 +373,13 @@ def _streamable(text: str) -> str:
     """What of a text answer so far may be streamed: not a tail that may be the start of call markup."""
     held = next((k for k in range(min(len(text), len(CALL_MARKUP) - 1), 0, -1) if CALL_MARKUP.startswith(text[-k:])), 0)
     return text[: len(text) - held]
+
+
+def _without_request(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The conversation with the last request's own words left out (its memories and attachments kept)."""
+    last = max(i for i, message in enumerate(messages) if message["role"] == "user")
+    return [{**message, "content": without_user_words(message["content"])} if i == last else message
+            for i, message in enumerate(messages)]
 
 
 def _turn_text(messages: list[dict[str, str]]) -> str:

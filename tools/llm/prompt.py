@@ -101,6 +101,13 @@ def user_words(rendered: str) -> str:
     return "\n".join(line for line in rendered.split("\n") if not line.startswith((MEMORY_PREFIX, ATTACHED_PREFIX)))
 
 
+def without_user_words(rendered: str) -> str:
+    """A message `render_user` wrote with the user's own words left out: what the turn says without its request."""
+    kept = [line for line in rendered.split("\n") if line.startswith((MEMORY_PREFIX, ATTACHED_PREFIX))]
+    memories = [line for line in kept if line.startswith(MEMORY_PREFIX)]
+    return "\n".join([*memories, "", *(line for line in kept if line not in memories)])
+
+
 def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
     """The calls in a complete, grammar-checked tool-call output."""
     calls = []
