@@ -7,6 +7,7 @@ stay valid and the text it forces is fed in one forward pass instead of being de
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import re
@@ -46,6 +47,15 @@ class _Prefix:
     length: int
 
 
+@dataclass
+class _Prior:
+    """What a call's tool prior is read from: the turn, and where its system prompt ends."""
+
+    messages: list[dict[str, str]]
+    system_text: str
+    prefix_length: int
+
+
 class Decoder:
     """Runs one loaded causal LM; thread-safe (one decision at a time)."""
 
@@ -61,7 +71,7 @@ class Decoder:
         self.max_new_tokens = max_new_tokens
         self.draft_tokens = draft_tokens
         self._prefixes: OrderedDict[str, _Prefix] = OrderedDict()
-        self._priors: OrderedDict[str, tuple[list[int], Any]] = OrderedDict()
+        self._priors: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         tokenizer = lm.tokenizer
         stop = {tokenizer.eos_token_id, tokenizer.convert_tokens_to_ids("<|im_end|>")}
@@ -131,8 +141,6 @@ class Decoder:
                 # The opening of a call is fed with the turn, in the same forward pass: the first row
                 # decides between a call and text, the last one goes on with the call.
                 opening = self._forced_ids(grammar, "") if grammar else []
-                weighed = grammar and self.tool_prior_weight and any(m["role"] == "user" for m in messages)
-                prior = self._name_prior(messages, system_text, prefix, opening) if weighed else None
                 cache = prefix.cache if prefix else None
                 rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
                                                  keep=len(opening) + 1)
@@ -140,6 +148,8 @@ class Decoder:
                     _truncate(cache, cache.get_seq_length() - len(opening))
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
+                    weighed = self.tool_prior_weight and any(m["role"] == "user" for m in messages)
+                    prior = _Prior(messages, system_text, prefix.length if prefix else 0) if weighed else None
                     grounding = CallGrounding(messages, tools)
                     yield self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
             finally:
@@ -168,27 +178,27 @@ class Decoder:
         after_result = messages[-1]["role"] == "tool"
         return threshold is not None and after_result and _probability(logits, opening[0]) >= threshold
 
-    def _name_prior(self, messages: list[dict[str, str]], system_text: str, prefix: _Prefix | None,
-                    opening: list[int]) -> tuple[list[int], Any]:
-        """The call's tokens up to its name, and the log-probabilities of the name's first token there when
-        the request says nothing (contextual calibration).
+    def _name_prior(self, prior: _Prior, cache: Any, before_name: list[int]) -> Any:
+        """Log-probabilities of a call's first name token when the request says nothing (contextual calibration).
 
         The planner leans to some tools whatever the request: with an image in the turn it captions it
         even when asked a question about it. Taking `tool_prior_weight` of this prior off the name's
-        first token weighs each tool by how much the request itself raises it. A one-line request with
-        no memories, images or results leaves the same turn whatever it says: its prior is computed once.
+        first token weighs each tool by how much the request itself raises it. Read only when a call is
+        decoded, from a copy of the system prompt's cache; a one-line request with no memories, images
+        or results leaves the same turn whatever it says, so its prior is computed once per tool set.
         """
         import torch
 
-        prompt = self._render(_without_request(messages), generation_prompt=True)
+        prompt = self._render(_without_request(prior.messages), generation_prompt=True)
         if prompt in self._priors:
             self._priors.move_to_end(prompt)
             return self._priors[prompt]
-        before_name = opening + self._encode('"')
-        logits, _ = self._forward(self._encode(prompt[len(system_text) :]) + before_name, prefix.cache if prefix else None)
-        if prefix is not None:
-            _truncate(prefix.cache, prefix.length)
-        self._priors[prompt] = before_name, torch.log_softmax(logits.float(), dim=-1)
+        base = None
+        if prior.prefix_length:
+            base = copy.deepcopy(cache)
+            _truncate(base, prior.prefix_length)
+        logits, _ = self._forward(self._encode(prompt[len(prior.system_text) :]) + before_name, base)
+        self._priors[prompt] = torch.log_softmax(logits.float(), dim=-1)
         if len(self._priors) > PRIOR_CACHE_SIZE:
             self._priors.popitem(last=False)
         return self._priors[prompt]
@@ -218,12 +228,13 @@ class Decoder:
         return forced
 
     def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, source: str, grounding: CallGrounding,
-               opening: list[int], prior: tuple[list[int], Any] | None = None) -> Decision:
-        """Calls decoded under the grammar; `opening` (forced text) is already in the cache; `prior`
-        (`_name_prior`) weighs the first call's name."""
+               opening: list[int], prior: _Prior | None = None) -> Decision:
+        """Calls decoded under the grammar; `opening` (forced text) is already in the cache; `prior`, the
+        turn the first call's name is weighed against (`_name_prior`)."""
         decode = self.lm.tokenizer.decode
         ids = list(opening)
         text, valid_text, decision = decode(ids), "", Decision(forced_tokens=len(opening))
+        before_name = opening + self._encode('"') if prior else None
         while True:
             status = grammar.check(text)
             if not status.valid:
@@ -247,8 +258,8 @@ class Decoder:
                 text = decode(ids)
                 continue
             scores = logits
-            if prior is not None and ids == prior[0]:
-                scores = self._calibrated(logits, prior[1])
+            if prior is not None and ids == before_name:
+                scores = self._calibrated(logits, self._name_prior(prior, cache, before_name))
             token = self._pick(scores, ids, text, grammar, status.complete, grounding)
             if token is None and status.complete:
                 break
