@@ -278,7 +278,7 @@ def test_the_prior_is_read_from_the_turn_without_the_requests_own_words():
 
 
 def test_a_turn_decided_with_the_tool_prior_still_gives_valid_calls(tiny_decoder):
-    """The prior's extra forward pass leaves the reused system prompt cache as it found it."""
+    """The prior, read from a copy of the system prompt's cache, leaves the cache reused by the next decision as it was."""
     tools = builtin_schemas()[:4]
     calibrated = Decoder(tiny_decoder.lm, tool_prior_weight=0.25)
     first = calibrated.decide(_messages(tools, "do something"), tools, mode="required")

@@ -103,9 +103,10 @@ def user_words(rendered: str) -> str:
 
 def without_user_words(rendered: str) -> str:
     """A message `render_user` wrote with the user's own words left out: what the turn says without its request."""
-    kept = [line for line in rendered.split("\n") if line.startswith((MEMORY_PREFIX, ATTACHED_PREFIX))]
-    memories = [line for line in kept if line.startswith(MEMORY_PREFIX)]
-    return "\n".join([*memories, "", *(line for line in kept if line not in memories)])
+    lines = rendered.split("\n")
+    memories = [line for line in lines if line.startswith(MEMORY_PREFIX)]
+    attached = [line for line in lines if line.startswith(ATTACHED_PREFIX)]
+    return "\n".join([*memories, "", *attached])
 
 
 def parse_calls(text: str) -> list[tuple[str, dict[str, Any]]]:
