@@ -136,12 +136,12 @@ class Decoder:
             system_text = ""
         with self._lock, torch.inference_mode():
             prefix = self._prefix(system_text) if system_text else None
+            cache = prefix.cache if prefix else None
             try:
                 grammar = ToolCallGrammar(tools) if tools and mode != "none" else None
                 # The opening of a call is fed with the turn, in the same forward pass: the first row
                 # decides between a call and text, the last one goes on with the call.
                 opening = self._forced_ids(grammar, "") if grammar else []
-                cache = prefix.cache if prefix else None
                 rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
                                                  keep=len(opening) + 1)
                 if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
@@ -388,9 +388,9 @@ def _streamable(text: str) -> str:
 
 def _without_request(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     """The conversation with the last request's own words left out (its memories and attachments kept)."""
-    last = max(i for i, message in enumerate(messages) if message["role"] == "user")
-    return [{**message, "content": without_user_words(message["content"])} if i == last else message
-            for i, message in enumerate(messages)]
+    request, *since = current_turn(messages)
+    before = messages[: len(messages) - len(since) - 1]
+    return [*before, {**request, "content": without_user_words(request["content"])}, *since]
 
 
 def _turn_text(messages: list[dict[str, str]]) -> str:
