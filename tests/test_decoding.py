@@ -6,9 +6,10 @@ import jsonschema
 import pytest
 
 from tools.llm.catalog import builtin_schemas
-from tools.llm.decoding import Decoder
+from tools.llm.decoding import Decoder, _forced_run
+from tools.llm.grammar import ToolCallGrammar
 from tools.llm.loading import LoadedLM
-from tools.llm.prompt import chat_messages, render_system
+from tools.llm.prompt import CALL_OPEN, chat_messages, render_system
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,35 @@ def test_drafting_from_the_request_changes_speed_not_output(tiny_decoder):
         drafted = tiny_decoder.decide(messages, tools, mode="required")
         plain = Decoder(tiny_decoder.lm, max_new_tokens=40, draft_tokens=0).decide(messages, tools, mode="required")
         assert drafted.calls == plain.calls
+
+
+def test_the_quote_before_a_name_is_forced_as_the_token_the_adapter_was_trained_on(tiny_decoder):
+    tools = builtin_schemas()
+    opening = tiny_decoder._forced_ids(ToolCallGrammar(tools), "")
+    assert opening == tiny_decoder._encode(CALL_OPEN + '{"name":"')  # `":"` is one token, not `":` then `"`
+
+
+def test_only_the_signs_all_options_start_with_are_forced():
+    tools = [{"name": name, "description": name, "parameters": {"type": "object", "properties": {}}}
+             for name in ("generate_image", "generate_digit", "get_weather", "get_time")]
+    grammar = ToolCallGrammar(tools)
+    assert _forced_run(grammar, CALL_OPEN + '{"name":"generate') == "_"
+    assert _forced_run(grammar, CALL_OPEN + '{"name":"get') == "_"
+    assert _forced_run(grammar, CALL_OPEN + '{"name":"get_') == ""  # "weather" or "time": the model's choice
+    assert _forced_run(grammar, CALL_OPEN + '{"name":"g') == ""  # never part of a word
+
+
+def test_a_picked_token_and_what_the_grammar_forces_after_it_share_one_forward_pass(tiny_decoder):
+    tools = [{"name": "toggle", "description": "switch the light", "parameters": {
+        "type": "object", "properties": {"on": {"type": "boolean"}}, "required": ["on"]}}]
+    decoder = Decoder(tiny_decoder.lm, max_new_tokens=1)
+    passes = []
+    forward_rows = decoder._forward_rows
+    decoder._forward_rows = lambda ids, cache, keep: passes.append(ids) or forward_rows(ids, cache, keep)
+    decision = decoder.decide(_messages(tools, "lights on"), tools, mode="required")
+    assert [name for name, _ in decision.calls] == ["toggle"]
+    prompt, (picked, *forced) = passes[-2:]  # the system prompt's pass, if any, comes first
+    assert len(passes) <= 3 and decoder.lm.tokenizer.decode(forced).endswith("}}\n</tool_call>")
 
 
 @pytest.mark.parametrize("seed", range(4))

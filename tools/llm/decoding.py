@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -17,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tools.llm.grammar import ToolCallGrammar
+from tools.llm.grammar import Status, ToolCallGrammar
 from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
 from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, without_user_words
@@ -148,7 +149,8 @@ class Decoder:
                     _truncate(cache, cache.get_seq_length() - len(opening))
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
                 else:
-                    weighed = self.tool_prior_weight and any(m["role"] == "user" for m in messages)
+                    # The opening ends where the first call's name is chosen, unless one tool forces it.
+                    weighed = self.tool_prior_weight and len(tools) > 1 and any(m["role"] == "user" for m in messages)
                     prior = _Prior(messages, system_text, prefix.length if prefix else 0) if weighed else None
                     grounding = CallGrounding(messages, tools)
                     yield self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
@@ -234,7 +236,7 @@ class Decoder:
         decode = self.lm.tokenizer.decode
         ids = list(opening)
         text, valid_text, decision = decode(ids), "", Decision(forced_tokens=len(opening))
-        before_name = opening + self._encode('"') if prior else None
+        before_name = opening if prior else None
         while True:
             status = grammar.check(text)
             if not status.valid:
@@ -264,13 +266,16 @@ class Decoder:
             if token is None and status.complete:
                 break
             if token is None:  # nothing likely is valid: take the grammar's own next step
-                step = self._encode(status.options[0])
-                logits, cache = self._feed(step, cache, decision)
-                ids += step
+                chosen = self._encode(status.options[0])
+                decision.forced_tokens += len(chosen)
             else:
-                ids.append(token)
+                chosen = [token]
                 decision.generated_tokens += 1
-                logits, cache = self._forward([token], cache)
+            # What the grammar forces after it goes into the same forward pass.
+            forced = self._forced_ids(grammar, decode([*ids, *chosen]))
+            logits, cache = self._forward([*chosen, *forced], cache)
+            ids += [*chosen, *forced]
+            decision.forced_tokens += len(forced)
             text = decode(ids)
         decision.calls = [(name, grounding.arguments(name, arguments)) for name, arguments in parse_calls(text)]
         return decision
@@ -412,9 +417,20 @@ def _probability(logits: Any, token: int) -> float:
 def _forced_run(grammar: ToolCallGrammar, text: str) -> str:
     """All the text the grammar forces from here on, across as many pieces as it forces in a row."""
     forced = ""
-    while status_forced := grammar.check(text + forced).forced:
-        forced += status_forced
+    while step := _forced_step(grammar.check(text + forced)):
+        forced += step
     return forced
+
+
+def _forced_step(status: Status) -> str:
+    """What the grammar forces next, or else the signs every option starts with: the quote before a
+    tool's name or an enum value, the "_" after "generate". The tokenizer never joins a sign to a letter
+    or a digit, so writing them does not split a word the model would write in one token; and the quote
+    goes with the forced `":` before it as the one token `":"` the adapter was trained on."""
+    if status.forced or status.free or status.complete or not status.options:
+        return status.forced
+    shared = os.path.commonprefix(status.options)
+    return shared[: next((i for i, char in enumerate(shared) if char.isalnum() or char.isspace()), len(shared))]
 
 
 def _truncate(cache: Any, length: int) -> None:
