@@ -97,7 +97,9 @@ class Agent:
         started = time.perf_counter()
         result = TurnResult(answer="", session=session_id)
         calls: dict[str, ToolCallRecord] = {}
-        stream = self.graph.stream({"messages": [request]}, config, stream_mode=["messages", "updates"])
+        # The session is written once, when the turn ends (stopped ones too): a session holds whole turns,
+        # and the plan/act steps between cost no checkpoint writes.
+        stream = self.graph.stream({"messages": [request]}, config, stream_mode=["messages", "updates"], durability="exit")
         for mode, payload in stream:
             if mode == "messages":
                 chunk, meta = payload

@@ -117,6 +117,16 @@ def test_a_session_continues_after_a_restart(settings, agent):
     assert restarted.history(session, user_id="someone-else") == []
 
 
+def test_a_turn_stopped_midway_is_kept_and_the_session_goes_on(settings, agent):
+    """A session is written when a turn ends; a stopped turn (Ctrl-C, a client gone) ends there too."""
+    session = _new_session()
+    events = agent.stream("draw a red star", session_id=session)
+    next(event for event in events if isinstance(event, ToolStarted))
+    events.close()
+    assert Agent(settings).history(session)[0]["content"] == "draw a red star"
+    assert agent.run("thanks!", session_id=session).answer
+
+
 def test_a_tool_from_a_file_is_used_from_its_schema_alone(tmp_path, settings):
     plugin = tmp_path / "clock.py"
     plugin.write_text(
