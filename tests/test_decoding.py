@@ -137,7 +137,10 @@ def test_control_tokens_never_enter_a_call(tiny_decoder):
 
 
 def test_a_call_threshold_applies_only_after_a_tool_result(tiny_decoder):
-    tools = builtin_schemas()
+    # No values to make up: random weights would invent them, and such calls are not made after a result.
+    tools = [{"name": "finish", "description": "end the job", "parameters": {"type": "object", "properties": {}}},
+             {"name": "rate", "description": "rate it", "parameters": {"type": "object", "properties": {
+                 "stars": {"type": "string", "enum": ["one", "two", "three"]}}, "required": ["stars"]}}]
     result = [{"role": "user", "content": "draw a star and describe it"},
               {"role": "assistant", "content": '<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a star"}}\n</tool_call>'},
               {"role": "tool", "content": 'generate_image returned: {"images":["img_0123456789ab"]}'}]
@@ -151,6 +154,18 @@ def test_a_call_threshold_applies_only_after_a_tool_result(tiny_decoder):
     assert not eager.decide(request, tools, max_text_tokens=2).calls
     strict = Decoder(tiny_decoder.lm, max_new_tokens=8, call_threshold_after_result=probability * 2)
     assert not strict.decide(after_result, tools, max_text_tokens=2).calls
+
+
+def test_a_call_after_a_result_with_values_nobody_gave_becomes_a_text_answer(tiny_decoder):
+    tools = builtin_schemas()
+    after_result = chat_messages(render_system(tools), [
+        {"role": "user", "content": "draw a star"},
+        {"role": "assistant", "content": '<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a star"}}\n</tool_call>'},
+        {"role": "tool", "content": 'generate_image returned: {"images":["img_0123456789ab"]}'}])
+    probability, _ = tiny_decoder.call_probability(after_result, tools)
+    eager = Decoder(tiny_decoder.lm, max_new_tokens=8, call_threshold_after_result=probability / 2)
+    decision = eager.decide(after_result, tools, max_text_tokens=4)  # random weights write random values
+    assert not decision.calls and decision.generated_tokens and "<tool_call>" not in decision.content
 
 
 def test_a_value_cut_inside_a_word_of_the_request_is_finished_from_it(tiny_decoder):

@@ -97,3 +97,43 @@ def test_a_call_stays_open_while_the_request_names_a_value_of_an_optional_enum()
     assert may_close("recipes using chickpeas, I'm veganish")  # a value only inside a longer word
     assert may_close("recipes using chickpeas")
     assert may_close("any vegan recipes using chickpeas?", open_call + ',"diet":"vegan"')  # written: it may close
+
+
+def _plugin(name: str, **properties) -> dict:
+    return {"name": name, "description": name, "parameters": {"type": "object", "properties": properties,
+                                                              "required": list(properties)}}
+
+
+PLUGINS = [_plugin("convert_currency", amount={"type": "number"}, from_currency={"type": "string"}, to_currency={"type": "string"}),
+           _plugin("get_weather", city={"type": "string"}), _plugin("set_timer", minutes={"type": "integer"}),
+           _plugin("send_email", to={"type": "string"}, body={"type": "string"}),
+           _plugin("rate", stars={"type": "string", "enum": ["one", "five"]})]
+
+
+def _after(request: str, call: tuple[str, dict], result: str, memories: tuple[str, ...] = ()) -> CallGrounding:
+    return CallGrounding([{"role": "user", "content": render_user(request, memories)},
+                          {"role": "assistant", "content": render_call(*call)},
+                          {"role": "tool", "content": f"{call[0]} returned: {result}"}], PLUGINS)
+
+
+def test_after_a_result_a_call_with_values_nobody_gave_is_invented():
+    converted = _after("I have 3000 JPY, how many euros is that?",
+                       ("convert_currency", {"amount": 3000, "from_currency": "JPY", "to_currency": "EUR"}),
+                       '{"amount": 18.6, "currency": "EUR"}')
+    assert converted.invents([("get_weather", {"city": "Istanbul"})])
+    assert converted.invents([("set_timer", {"minutes": 60})])
+    assert converted.invents([("send_email", {"to": "my friend", "body": "18.6 EUR"})])  # one invented value is enough
+    assert not converted.invents([("convert_currency", {"amount": 18.6, "from_currency": "EUR", "to_currency": "JPY"})])
+    assert not converted.invents([("rate", {"stars": "five"})])  # an enum value comes from the schema
+    assert not converted.invents([("get_weather", {"city": "a"})])  # too short to tell
+
+
+def test_values_from_the_request_its_memories_and_results_are_not_invented():
+    drawn = _after("draw a star in my favourite colour and email it to ana@example.org",
+                   ("get_weather", {"city": "Oslo"}), '{"images": ["img_0123456789ab"]}', memories=("I love purple",))
+    assert not drawn.invents([("send_email", {"to": "ana@example.org", "body": "a purple star: img_0123456789ab"})])
+
+
+def test_the_first_call_of_a_turn_is_the_planners_own():
+    first = CallGrounding([{"role": "user", "content": "should I bring an umbrella in Glasgow?"}], PLUGINS)
+    assert not first.invents([("send_email", {"to": "my friend", "body": "umbrella"})])

@@ -145,15 +145,22 @@ class Decoder:
                 opening = self._forced_ids(grammar, "") if grammar else []
                 rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
                                                  keep=len(opening) + 1)
+                turn_end = cache.get_seq_length() - len(opening)
                 if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
-                    _truncate(cache, cache.get_seq_length() - len(opening))
+                    _truncate(cache, turn_end)
                     yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
-                else:
-                    # The opening ends where the first call's name is chosen, unless one tool forces it.
-                    weighed = self.tool_prior_weight and len(tools) > 1 and any(m["role"] == "user" for m in messages)
-                    prior = _Prior(messages, system_text, prefix.length if prefix else 0) if weighed else None
-                    grounding = CallGrounding(messages, tools)
-                    yield self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
+                    return
+                # The opening ends where the first call's name is chosen, unless one tool forces it.
+                weighed = self.tool_prior_weight and len(tools) > 1 and any(m["role"] == "user" for m in messages)
+                prior = _Prior(messages, system_text, prefix.length if prefix else 0) if weighed else None
+                grounding = CallGrounding(messages, tools)
+                decision = self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
+                if mode == "auto" and grounding.invents(decision.calls):
+                    # A further call with values nobody gave: answer from the results instead.
+                    _truncate(cache, turn_end)
+                    yield from self._text(_without_token(rows[0], opening[0]), cache, max_text_tokens or self.max_new_tokens)
+                    return
+                yield decision
             finally:
                 if prefix is not None:
                     _truncate(prefix.cache, prefix.length)
@@ -406,6 +413,12 @@ def _turn_text(messages: list[dict[str, str]]) -> str:
 def _word_starts(value: str, text: str) -> Iterator[int]:
     """Where `value` occurs in `text` at the start of a word."""
     return (m.start() for m in re.finditer(re.escape(value), text) if m.start() == 0 or not text[m.start() - 1].isalnum())
+
+
+def _without_token(logits: Any, token: int) -> Any:
+    masked = logits.clone()
+    masked[token] = -math.inf
+    return masked
 
 
 def _probability(logits: Any, token: int) -> float:

@@ -10,6 +10,12 @@ stated once grounds one argument. Required numbers stay the model's to work out.
 Likewise a call's arguments stay open while an optional enum parameter is, and the request names one
 of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any): the model
 still picks the key and the value, since a request often maps to a value rather than naming it.
+
+After a tool's result, a further call takes its values from the conversation: the small planner goes on
+after a result it should answer, with values nobody gave ("I have 3000 JPY, how many euros is that?",
+then the weather in "Istanbul"; a recipe, then a translation into "English"; an umbrella question, then
+an email to "my friend"). A call whose string value shares no word with what the user and the tools
+have said, or whose number none of them stated, is not made: the planner answers instead.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ _DIGITS = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z]+")
 _NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends inside a number value
 _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
+_TERM = re.compile(r"[^\W_]{3,}")  # a word that says something: "my", "a" and "of" ground nothing
 
 
 def numbers_in(text: str, implied: bool = False) -> Counter[float]:
@@ -98,6 +105,10 @@ class CallGrounding:
         earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
         self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
         self.named_enums = {name: _named_enums(parameters, self.request) for name, parameters in self.parameters.items()}
+        self.after_result = bool(since) and since[-1]["role"] == "tool"
+        said = "\n".join(m["content"] for m in messages if m["role"] in ("user", "tool"))
+        self.said_terms = set(_TERM.findall(said.casefold()))
+        self.said_numbers = numbers_in(said, implied=True)
 
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
         """Whether a call's arguments may close after `text`: not while the request states a number the
@@ -136,6 +147,36 @@ class CallGrounding:
 
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
+
+    def invents(self, calls: list[tuple[str, dict[str, Any]]]) -> bool:
+        """Whether, after a tool's result, a call gives a value nobody in the conversation gave: a string
+        none of whose words they used, or a number none of them stated. Enum values and booleans come
+        from the schema, and a string without a word of three letters or more says too little to tell."""
+        if not self.after_result:
+            return False
+        for name, arguments in calls:
+            properties = self.parameters.get(name, {}).get("properties") or {}
+            for key, value in arguments.items():
+                if "enum" not in (properties.get(key) or {}) and any(map(self._invented, _leaves(value))):
+                    return True
+        return False
+
+    def _invented(self, value: Any) -> bool:
+        if isinstance(value, str):
+            terms = set(_TERM.findall(value.casefold()))
+            return bool(terms) and not terms & self.said_terms
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return not self.said_numbers[float(value)]
+        return False
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The strings, numbers and booleans inside a value."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
 
 
 def _named_enums(parameters: dict[str, Any], request: str) -> set[str]:
