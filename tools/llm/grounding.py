@@ -1,4 +1,5 @@
-"""Optional numbers and named enum values in a tool call come from the request.
+"""A tool call's values come from the conversation: optional numbers and named enum values from the
+request, and after a tool's result every value from what the user and the tools have said.
 
 A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
 invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). So while
