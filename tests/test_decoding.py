@@ -91,7 +91,7 @@ def test_a_picked_token_and_what_the_grammar_forces_after_it_share_one_forward_p
     decoder._forward_rows = lambda ids, cache, keep: passes.append(ids) or forward_rows(ids, cache, keep)
     decision = decoder.decide(_messages(tools, "lights on"), tools, mode="required")
     assert [name for name, _ in decision.calls] == ["toggle"]
-    prompt, (picked, *forced) = passes[-2:]  # the system prompt's pass, if any, comes first
+    turn, (picked, *forced) = passes[-2:]  # the system prompt's pass, if any, comes first
     assert len(passes) <= 3 and decoder.lm.tokenizer.decode(forced).endswith("}}\n</tool_call>")
 
 

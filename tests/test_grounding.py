@@ -1,4 +1,5 @@
-"""Optional numbers and named enum values in a call come from the request: read what a request states, drop what it does not."""
+"""A call's values come from the conversation: optional numbers and named enum values from the request (read what
+it states, drop what it does not), and after a result every value from what the user and the tools have said."""
 
 from collections import Counter
 
@@ -130,7 +131,7 @@ def test_after_a_result_a_call_with_values_nobody_gave_is_invented():
 
 def test_values_from_the_request_its_memories_and_results_are_not_invented():
     drawn = _after("draw a star in my favourite colour and email it to ana@example.org",
-                   ("get_weather", {"city": "Oslo"}), '{"images": ["img_0123456789ab"]}', memories=("I love purple",))
+                   ("generate_image", {"prompt": "a purple star"}), '{"images": ["img_0123456789ab"]}', memories=("I love purple",))
     assert not drawn.invents([("send_email", {"to": "ana@example.org", "body": "a purple star: img_0123456789ab"})])
 
 
