@@ -59,18 +59,22 @@ def numbers_in(text: str, implied: bool = False) -> Counter[float]:
 
 def argument_numbers(arguments: Any) -> Counter[float]:
     """The numbers a call's arguments hold, as values or inside strings."""
-    if isinstance(arguments, bool):
-        return Counter()
-    if isinstance(arguments, (int, float)):
-        return Counter([float(arguments)])
-    if isinstance(arguments, str):
-        return numbers_in(arguments)
-    if isinstance(arguments, dict):
-        arguments = list(arguments.values())
     found: Counter[float] = Counter()
-    for item in arguments if isinstance(arguments, list) else ():
-        found.update(argument_numbers(item))
+    for leaf in _leaves(arguments):
+        if isinstance(leaf, str):
+            found.update(numbers_in(leaf))
+        elif isinstance(leaf, (int, float)) and not isinstance(leaf, bool):
+            found[float(leaf)] += 1
     return found
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The strings, numbers and booleans inside a value."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
 
 
 def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
@@ -106,8 +110,9 @@ class CallGrounding:
         earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
         self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
         self.named_enums = {name: _named_enums(parameters, self.request) for name, parameters in self.parameters.items()}
+        # What the user and the tools have said, read only after a result (`invents`).
         self.after_result = bool(since) and since[-1]["role"] == "tool"
-        said = "\n".join(m["content"] for m in messages if m["role"] in ("user", "tool"))
+        said = "\n".join(m["content"] for m in messages if m["role"] in ("user", "tool")) if self.after_result else ""
         self.said_terms = set(_TERM.findall(said.casefold()))
         self.said_numbers = numbers_in(said, implied=True)
 
@@ -169,15 +174,6 @@ class CallGrounding:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return not self.said_numbers[float(value)]
         return False
-
-
-def _leaves(value: Any) -> list[Any]:
-    """The strings, numbers and booleans inside a value."""
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [value]
 
 
 def _named_enums(parameters: dict[str, Any], request: str) -> set[str]:
