@@ -1,5 +1,6 @@
 """Constrained decoding on a tiny random LLaMA: whatever the weights, the output is valid."""
 
+import itertools
 import random
 
 import jsonschema
@@ -262,11 +263,12 @@ def test_an_image_id_cut_short_is_finished_from_the_tool_result_that_returned_it
     assert lenient._draft(inside, source, tiny_decoder._encode(inside), logits, ToolCallGrammar(tools))[0] == rest
 
 
-def _scripted_answer(decoder, script):
-    """The deltas and the decision of a text answer from a model that writes `script`, token by token."""
+def _scripted_answer(decoder, script, fact=None):
+    """The deltas and the decision of a text answer from a model that writes `script`, token by token,
+    in a turn whose most relevant fact is `fact`."""
     import torch
 
-    tokens = iter(decoder._encode(script) + [decoder.lm.tokenizer.eos_token_id])
+    tokens = itertools.chain(decoder._encode(script), itertools.repeat(decoder.lm.tokenizer.eos_token_id))
 
     def next_logits():
         logits = torch.zeros(len(decoder.lm.tokenizer))
@@ -275,7 +277,7 @@ def _scripted_answer(decoder, script):
 
     scripted = Decoder(decoder.lm)
     scripted._forward = lambda ids, cache: (next_logits(), cache)
-    *deltas, decision = scripted._text(next_logits(), None, 200)
+    *deltas, decision = scripted._text(next_logits(), None, 200, fact)
     return "".join(deltas), decision
 
 
@@ -289,6 +291,14 @@ def test_a_colon_or_an_angle_bracket_in_a_text_answer_is_streamed_once_it_opens_
     script = "Here are the facts:\n1. 3 < 4\n2. <b> is bold"
     streamed, decision = _scripted_answer(tiny_decoder, script)
     assert streamed == script and decision.content == script
+
+
+def test_a_quotation_of_what_the_user_told_is_the_turns_most_relevant_fact_word_for_word(tiny_decoder):
+    fact = "my favourite band is Portishead"
+    streamed, decision = _scripted_answer(tiny_decoder, 'You told me: "', fact)
+    assert decision.content == f'You told me: "{fact}".' and streamed == decision.content
+    _, unquoted = _scripted_answer(tiny_decoder, "You told me about Portishead.", fact)
+    assert unquoted.content == "You told me about Portishead."
 
 
 def test_the_tool_prior_reranks_only_the_models_own_likeliest_tokens(tiny_decoder):

@@ -20,6 +20,7 @@ from tools.builtin import MEMORY_TOOLS, withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
 from tools.llm.catalog import CatalogTool, fill, phrasings
 from tools.llm.prompt import render_call, render_tool_result, render_user, tool_result_name, user_words
+from tools.llm.quoting import quoted_fact
 
 # (fact, a question it answers, what to look up when memory is silent)
 PERSONAL_FACTS = (
@@ -249,7 +250,7 @@ class ConversationBuilder:
         memories = [fact, *self.unrelated_memories(avoid=fact)[: self.rng.randint(0, 1)]]
         self.rng.shuffle(memories)
         turns = [{"role": "user", "content": render_user(question, memories)}]
-        return turns, f'You told me: "{fact}".'
+        return turns, quoted_fact(fact)
 
     def personal_lookup(self):
         """Memory is silent about the question: look it up, then answer from what the lookup returns."""
@@ -259,7 +260,7 @@ class ConversationBuilder:
             return turns, self.call("recall", {"query": query})
         found = [fact] if self.rng.random() < 0.75 else []
         turns += call_turns("recall", {"query": query}, {"facts": found}, self.by_name)
-        reply = f'You told me: "{fact}".' if found else "I don't know that yet. Tell me and I'll remember it."
+        reply = quoted_fact(fact) if found else "I don't know that yet. Tell me and I'll remember it."
         return turns, reply
 
     def memory_update(self):

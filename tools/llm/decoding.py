@@ -22,6 +22,7 @@ from tools.llm.grammar import Status, ToolCallGrammar
 from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
 from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, without_user_words
+from tools.llm.quoting import FACT_QUOTE, QUOTE_END, fact_to_quote
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
 PREFIX_CACHE_SIZE = 4
@@ -148,7 +149,7 @@ class Decoder:
                 turn_end = cache.get_seq_length() - len(opening)
                 if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
                     _truncate(cache, turn_end)
-                    yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens)
+                    yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens, fact_to_quote(messages))
                     return
                 # The opening ends where the first call's name is chosen, unless one tool forces it.
                 weighed = self.tool_prior_weight and len(tools) > 1 and any(m["role"] == "user" for m in messages)
@@ -158,7 +159,8 @@ class Decoder:
                 if mode == "auto" and grounding.invents(decision.calls):
                     # A further call with values nobody gave: answer from the results instead.
                     _truncate(cache, turn_end)
-                    yield from self._text(_without_token(rows[0], opening[0]), cache, max_text_tokens or self.max_new_tokens)
+                    yield from self._text(_without_token(rows[0], opening[0]), cache,
+                                          max_text_tokens or self.max_new_tokens, fact_to_quote(messages))
                     return
                 yield decision
             finally:
@@ -366,10 +368,11 @@ class Decoder:
                 return token
         return None
 
-    def _text(self, logits: Any, cache: Any, max_tokens: int) -> Iterator[str | Decision]:
+    def _text(self, logits: Any, cache: Any, max_tokens: int, fact: str | None) -> Iterator[str | Decision]:
         """A text answer, streamed. It ends where the model opens a tool call inside it: after a result
         the model sometimes "answers" by writing out a call ("Here is the result:\n<tool_call>..."), markup
-        no user should see. A tail that may still turn out to start it is held back from the stream."""
+        no user should see. A tail that may still turn out to start it is held back from the stream.
+        A quotation of what the user told quotes `fact`, the turn's most relevant one (`tools.llm.quoting`)."""
         decode = self.lm.tokenizer.decode
         ids: list[int] = []
         text = shown = ""
@@ -387,6 +390,11 @@ class Decoder:
                 yield visible[len(shown) :]
                 shown = visible
             logits, cache = self._forward([token], cache)
+            if fact and text.endswith(FACT_QUOTE):
+                quote, fact = self._encode(fact + QUOTE_END), None
+                ids += quote
+                text = decode(ids, skip_special_tokens=True)
+                logits, cache = self._forward(quote, cache)
         if len(text) > len(shown):
             yield text[len(shown) :]
         yield Decision(content=text.strip(), generated_tokens=len(ids))
