@@ -26,7 +26,7 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 
 from agent.planner_view import current_turn_start, message_text, planner_messages, turn_results
 from agent.state import AgentState
-from agent.tool_offer import new_calls, offered_tools, restates_memory
+from agent.tool_offer import new_calls, offered_tools, only_pointing, restates_memory
 from muse.settings import AgentSettings
 from tools.builtin import asks_for
 
@@ -91,6 +91,9 @@ def build_graph(
                 shown = planner_messages(state["messages"], [], settings.history_turns)
             else:
                 offered = [tool for tool in offered if tool.name != "remember"]
+            decision = planner_for(offered).invoke(shown)
+        if pointing := only_pointing(decision):
+            offered = [tool for tool in offered if tool.name not in pointing]
             decision = planner_for(offered).invoke(shown)
         steps = state.get("steps", 0) + 1
         calls = new_calls(decision, state["messages"], offered)

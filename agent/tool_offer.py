@@ -32,11 +32,17 @@ request asks to store something, so the fact can only come from the request ("I 
 remember that" under "Memory: I live in Oslo" stored "I live in Oslo" again); without remember when
 it does not, since the memory is there to be used ("my favourite shape in yellow" under "Memory: I
 like circles best" stored the liking instead of drawing).
+
+A call whose words only point at an image ("this picture", "it") where the tool needs words (a prompt
+to draw, a query, a fact) is planned again without that tool: there is nothing in them for the tool to
+work with. With a picture attached, the small planner otherwise drew "this picture" when asked to keep
+it, and drew "this image" first when asked to caption it and then draw one like it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -48,6 +54,9 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
 from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
+
+# Words that only point at an image: "this picture", "it", "that one".
+_POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your) )?(?:it|one|image|picture|photo|pic|drawing)s?")
 from tools.llm.prompt import user_words
 
 
@@ -109,6 +118,13 @@ def restates_memory(decision: AIMessage, memories: list[str]) -> bool:
     recalled = {_plain(memory) for memory in memories}
     return any(call["name"] == "remember" and _plain(str(call["args"].get("fact", ""))) in recalled
                for call in decision.tool_calls)
+
+
+def only_pointing(decision: AIMessage) -> set[str]:
+    """The tools the decision calls with words that only point at an image, outside an `image` argument."""
+    return {call["name"] for call in decision.tool_calls
+            if any(key != "image" and isinstance(value, str) and _POINTER.fullmatch(_plain(value))
+                   for key, value in call["args"].items())}
 
 
 def _plain(text: str) -> str:

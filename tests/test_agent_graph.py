@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
 from agent.scripted import ScriptedChatModel, call
-from agent.tool_offer import nearest_tools
+from agent.tool_offer import nearest_tools, only_pointing
 from muse.settings import AgentSettings
 from tools.builtin import withheld_memory_tools
 
@@ -139,6 +139,22 @@ def test_storing_a_recalled_memory_unasked_is_planned_again_without_remember():
     messages = _turn(graph, "draw the shape I like best in yellow")
     assert model.offered[1] == ["draw"] and model.seen[1][-1].content.startswith("Memory: I like circles best")
     assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["draw"]
+
+
+def test_a_call_whose_words_only_point_at_an_image_is_planned_again_without_its_tool():
+    script = [call("draw", prompt="this image"), call("describe", image="img_000000000002"), "It shows a star."]
+    graph, model = _graph(script)
+    messages = _turn(graph, "caption this image, then draw one like it\nAttached: img_000000000002")
+    assert model.offered[1] == ["describe", "read_page"]
+    assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["describe"]
+
+
+@pytest.mark.parametrize("words, points", [("this picture", True), ("It.", True), ("that one", True), ("images", True),
+                                           ("a picture of a red star", False), ("the image I sent", False)])
+def test_words_that_only_point_at_an_image(words, points):
+    decision = AIMessage(content="", tool_calls=[{"name": "draw", "args": {"prompt": words}, "id": "c1"},
+                                                 {"name": "describe", "args": {"image": "this picture"}, "id": "c2"}])
+    assert only_pointing(decision) == ({"draw"} if points else set())
 
 
 def test_storing_a_new_fact_beside_recalled_memories_is_planned_once():
