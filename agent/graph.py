@@ -92,7 +92,7 @@ def build_graph(
             else:
                 offered = [tool for tool in offered if tool.name != "remember"]
             decision = planner_for(offered).invoke(shown)
-        if pointing := only_pointing(decision):
+        while pointing := only_pointing(decision) & {tool.name for tool in offered}:
             offered = [tool for tool in offered if tool.name not in pointing]
             decision = planner_for(offered).invoke(shown)
         steps = state.get("steps", 0) + 1

@@ -142,10 +142,11 @@ def test_storing_a_recalled_memory_unasked_is_planned_again_without_remember():
 
 
 def test_a_call_whose_words_only_point_at_an_image_is_planned_again_without_its_tool():
-    script = [call("draw", prompt="this image"), call("describe", image="img_000000000002"), "It shows a star."]
-    graph, model = _graph(script)
+    script = [call("draw", prompt="this image"), call("remember", fact="it"), call("describe", image="img_000000000002"),
+              "It shows a star."]
+    graph, model = _graph(script, tools=(draw, describe, remember))
     messages = _turn(graph, "caption this image, then draw one like it\nAttached: img_000000000002")
-    assert model.offered[1] == ["describe", "read_page"]
+    assert model.offered[1:3] == [["describe", "remember"], ["describe"]]
     assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["describe"]
 
 
