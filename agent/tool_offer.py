@@ -10,7 +10,9 @@ request itself asks for what they do ("check the weather in Rome, then remember 
 not forget): what to store or drop comes from the user, never from a tool's result. A result can then
 not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the small planner would
 otherwise sometimes call forget("Lisbon"); after storing "I live in Lisbon" it sometimes forgot it
-again), whether by accident or by injection.
+again), whether by accident or by injection. Before a result, remember is not offered for a question
+that does not ask to store anything: a question tells no fact, and the small planner stored "should I
+bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today".
 
 With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was

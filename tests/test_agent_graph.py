@@ -315,3 +315,14 @@ def test_exchanges_that_stored_a_fact_are_left_to_memory():
 def test_after_a_result_only_the_memory_tools_a_request_asks_for_are_offered(request_text, withheld):
     assert withheld_memory_tools(request_text, after_result=True) == withheld
     assert withheld_memory_tools(request_text, after_result=False) == set()
+
+
+@pytest.mark.parametrize("request_text, withheld", [
+    ("should I bring an umbrella in Glasgow today?", {"remember"}),
+    ("what's my sister called? ", {"remember"}),
+    ("can you remember that I live in Oslo?", set()),
+    ("could you store this: I like green?", set()),
+    ("I live in Oslo", set()),
+])
+def test_before_a_result_a_question_that_asks_to_store_nothing_is_not_offered_remember(request_text, withheld):
+    assert withheld_memory_tools(request_text, after_result=False) == withheld

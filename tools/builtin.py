@@ -51,10 +51,13 @@ def asks_for(name: str, request: str) -> bool:
 
 
 def withheld_memory_tools(request: str, after_result: bool) -> set[str]:
-    """Which of remember and forget are not offered: none before a turn's first result, and after one
-    those the request does not ask for (what to store or drop comes from the user, never from a result,
-    and a fact just stored is not then forgotten)."""
-    return {name for name in ASKS_FOR_MEMORY_TOOL if after_result and not asks_for(name, request)}
+    """Which of remember and forget are not offered. After a turn's first result, those the request does
+    not ask for: what to store or drop comes from the user, never from a result, and a fact just stored
+    is not then forgotten. Before it, remember when the request is a question that does not ask to store
+    anything: a question tells no fact ("should I bring an umbrella in Glasgow today?" was stored as one)."""
+    if after_result:
+        return {name for name in ASKS_FOR_MEMORY_TOOL if not asks_for(name, request)}
+    return {"remember"} if request.rstrip().endswith("?") and not asks_for("remember", request) else set()
 
 
 class Caller(NamedTuple):
