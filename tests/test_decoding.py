@@ -297,6 +297,7 @@ def test_a_quotation_of_what_the_user_told_is_the_turns_most_relevant_fact_word_
     fact = "my favourite band is Portishead"
     streamed, decision = _scripted_answer(tiny_decoder, 'You told me: "', fact)
     assert decision.content == f'You told me: "{fact}".' and streamed == decision.content
+    assert decision.generated_tokens == len(tiny_decoder._encode('You told me: "'))
     _, unquoted = _scripted_answer(tiny_decoder, "You told me about Portishead.", fact)
     assert unquoted.content == "You told me about Portishead."
 

@@ -375,6 +375,7 @@ class Decoder:
         A quotation of what the user told quotes `fact`, the turn's most relevant one (`tools.llm.quoting`)."""
         decode = self.lm.tokenizer.decode
         ids: list[int] = []
+        quote: list[int] = []
         text = shown = ""
         for _ in range(max_tokens):
             token = int(logits.argmax())
@@ -397,7 +398,7 @@ class Decoder:
                 logits, cache = self._forward(quote, cache)
         if len(text) > len(shown):
             yield text[len(shown) :]
-        yield Decision(content=text.strip(), generated_tokens=len(ids))
+        yield Decision(content=text.strip(), generated_tokens=len(ids) - len(quote), forced_tokens=len(quote))
 
 
 def _streamable(text: str) -> str:
