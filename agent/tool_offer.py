@@ -56,10 +56,10 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
 from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_REFERENCE, requires_image
+from tools.llm.prompt import user_words
 
 # Words that only point at an image: "this picture", "it", "that one".
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your) )?(?:it|one|image|picture|photo|pic|drawing)s?")
-from tools.llm.prompt import user_words
 
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, limit: int = 0) -> list[BaseTool]:

@@ -33,7 +33,7 @@ def fact_to_quote(messages: list[dict[str, str]]) -> str | None:
             return facts[0]
     lines = turn[0]["content"].split("\n") if turn else []
     memories = next((line.removeprefix(MEMORY_PREFIX).split(" | ") for line in lines if line.startswith(MEMORY_PREFIX)), [])
-    return memories[0].strip() or None if memories else None
+    return (memories[0].strip() or None) if memories else None
 
 
 def _result_facts(content: str) -> list[str]:
