@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from tools.llm.prompt import render_call, render_tool_result, render_user
 from tools.llm.quoting import fact_to_quote, quoted_fact
 
@@ -19,15 +21,14 @@ def test_the_first_memory_recalled_with_the_request_is_quoted():
     assert fact_to_quote(_turn("which band do I like most?", memories)) == "my favourite band is Portishead"
 
 
-def test_a_recalls_result_comes_before_the_memories_and_the_last_recall_first():
+def test_after_a_recall_its_first_fact_is_quoted_rather_than_a_memory():
     results = [("recall", {"facts": ["I live in Oslo"]}), ("recall", {"facts": ["I was born in Trondheim", "I live in Oslo"]})]
     assert fact_to_quote(_turn("where was I born?", ["my sister is called Ana"], results)) == "I was born in Trondheim"
 
 
-def test_results_without_facts_leave_the_memories_and_a_turn_without_any_quotes_nothing():
-    results = [("recall", {"facts": []}), ("get_weather", {"sky": "rain"}), ("convert", "12.5 EUR")]
-    assert fact_to_quote(_turn("what's my job?", ["I work as a teacher"], results)) == "I work as a teacher"
-    assert fact_to_quote(_turn("what's my job?", [], results)) is None
+@pytest.mark.parametrize("result", [("recall", {"facts": []}), ("get_weather", {"sky": "rain"}), ("convert", "12.5 EUR")])
+def test_after_a_result_without_facts_nothing_is_quoted_not_even_a_memory(result):
+    assert fact_to_quote(_turn("what's my job?", ["I work as a teacher"], [("recall", {"facts": ["x"]}), result])) is None
     assert fact_to_quote(_turn("a new turn")[:1]) is None
 
 

@@ -4,9 +4,10 @@ The planner answers a question about the user from a recalled memory or a recall
 `You told me: "<fact>".`. Left to itself, the small planner fills the quote with words of the question
 ("which band do I like most?" -> `You told me: "I like most".`), changes a fact's tense, or picks a
 less relevant one. Once an answer opens that quote, its content is the fact the memory ranked first,
-word for word. Measured on 78 of the memory benchmark's questions with their three recalled memories:
-the planner's own quote was the right fact 37 times, the fact it found likeliest among the three 52,
-the memory's first 67.
+word for word: after a recall, the first fact it returned; before any result, the first memory
+recalled with the request. Measured on 78 of the memory benchmark's questions with their three
+recalled memories: the planner's own quote was the right fact 37 times, the fact it found likeliest
+among the three 52, the memory's first 67.
 """
 
 from __future__ import annotations
@@ -25,12 +26,13 @@ def quoted_fact(fact: str) -> str:
 
 
 def fact_to_quote(messages: list[dict[str, str]]) -> str | None:
-    """The turn's most relevant fact: the first of its last recall's result, else the first memory
-    recalled with its request; None when the turn holds none."""
+    """The turn's most relevant fact: after a tool's result, the first fact of that result (a recall's);
+    before any, the first memory recalled with the request. None when there is none: an answer to a
+    plug-in's result or to a recall that found nothing does not quote an unrelated memory."""
     turn = current_turn(messages)
-    for message in reversed(turn[1:]):
-        if message["role"] == "tool" and (facts := _result_facts(message["content"])):
-            return facts[0]
+    results = [message["content"] for message in turn[1:] if message["role"] == "tool"]
+    if results:
+        return next(iter(_result_facts(results[-1])), None)
     lines = turn[0]["content"].split("\n") if turn else []
     memories = next((line.removeprefix(MEMORY_PREFIX).split(" | ") for line in lines if line.startswith(MEMORY_PREFIX)), [])
     return (memories[0].strip() or None) if memories else None
