@@ -71,6 +71,14 @@ def test_memory_carries_a_preference_to_a_later_session(agent):
     assert drawn.tool_calls[0].name == "generate_image" and "green" in prompt and "square" in prompt
 
 
+def test_a_question_about_the_user_is_answered_with_the_stored_fact_word_for_word(agent):
+    user = f"user-{_new_session()}"
+    for fact in ("my favourite band is Portishead", "I like Hallelujah best of all the songs"):
+        agent.services.memory.remember(user, fact)
+    answer = agent.run("which band do I like most?", session_id=_new_session(), user_id=user).answer
+    assert answer == 'You told me: "my favourite band is Portishead".'
+
+
 @pytest.mark.xfail(strict=False, reason="the shipped planner goes on to caption after some searches, not all")
 def test_search_then_describe_finds_the_users_picture(agent):
     user = f"user-{_new_session()}"
