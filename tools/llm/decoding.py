@@ -147,9 +147,14 @@ class Decoder:
                 rows, cache = self._forward_rows(self._encode(prompt[len(system_text) :]) + opening, cache,
                                                  keep=len(opening) + 1)
                 turn_end = cache.get_seq_length() - len(opening)
-                if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
+
+                def answer(logits: Any) -> Iterator[str | Decision]:
+                    """A text answer from the end of the turn, the opening of a call left out of the cache."""
                     _truncate(cache, turn_end)
-                    yield from self._text(rows[0], cache, max_text_tokens or self.max_new_tokens, fact_to_quote(messages))
+                    return self._text(logits, cache, max_text_tokens or self.max_new_tokens, fact_to_quote(messages))
+
+                if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
+                    yield from answer(rows[0])
                     return
                 # The opening ends where the first call's name is chosen, unless one tool forces it.
                 weighed = self.tool_prior_weight and len(tools) > 1 and any(m["role"] == "user" for m in messages)
@@ -158,9 +163,7 @@ class Decoder:
                 decision = self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
                 if mode == "auto" and grounding.invents(decision.calls):
                     # A further call with values nobody gave: answer from the results instead.
-                    _truncate(cache, turn_end)
-                    yield from self._text(_without_token(rows[0], opening[0]), cache,
-                                          max_text_tokens or self.max_new_tokens, fact_to_quote(messages))
+                    yield from answer(_without_token(rows[0], opening[0]))
                     return
                 yield decision
             finally:

@@ -96,6 +96,12 @@ def render_user(text: str, memories: tuple[str, ...] | list[str] = (), images: t
     return "\n".join(lines)
 
 
+def recalled_memories(rendered: str) -> list[str]:
+    """The memories in a message `render_user` wrote, in the order they were recalled."""
+    line = next((line for line in rendered.split("\n") if line.startswith(MEMORY_PREFIX)), "")
+    return [memory.strip() for memory in line.removeprefix(MEMORY_PREFIX).split(" | ") if memory.strip()]
+
+
 def user_words(rendered: str) -> str:
     """The user's own words in a message `render_user` wrote, without its memory and attachment lines."""
     return "\n".join(line for line in rendered.split("\n") if not line.startswith((MEMORY_PREFIX, ATTACHED_PREFIX)))
@@ -128,6 +134,11 @@ def render_tool_result(name: str, content: str) -> str:
 def tool_result_name(text: str) -> str:
     """The tool whose result `render_tool_result` wrote."""
     return text.split(TOOL_RESULT_JOINT, 1)[0]
+
+
+def tool_result_content(text: str) -> str:
+    """The result `render_tool_result` wrote, without its tool's name."""
+    return text.partition(TOOL_RESULT_JOINT)[2]
 
 
 def current_turn(messages: list[dict[str, str]]) -> list[dict[str, str]]:

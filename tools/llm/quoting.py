@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 
-from tools.llm.prompt import MEMORY_PREFIX, TOOL_RESULT_JOINT, current_turn
+from tools.llm.prompt import current_turn, recalled_memories, tool_result_content
 
 FACT_QUOTE = 'You told me: "'  # how an answer opens the quotation of a fact (the training replies' words)
 QUOTE_END = '".'
@@ -33,15 +33,13 @@ def fact_to_quote(messages: list[dict[str, str]]) -> str | None:
     results = [message["content"] for message in turn[1:] if message["role"] == "tool"]
     if results:
         return next(iter(_result_facts(results[-1])), None)
-    lines = turn[0]["content"].split("\n") if turn else []
-    memories = next((line.removeprefix(MEMORY_PREFIX).split(" | ") for line in lines if line.startswith(MEMORY_PREFIX)), [])
-    return (memories[0].strip() or None) if memories else None
+    return next(iter(recalled_memories(turn[0]["content"])), None) if turn else None
 
 
 def _result_facts(content: str) -> list[str]:
     """The facts a recall's result lists (`recall returned: {"facts": [...]}`); none for other results."""
     try:
-        result = json.loads(content.partition(TOOL_RESULT_JOINT)[2])
+        result = json.loads(tool_result_content(content))
     except json.JSONDecodeError:
         return []
     facts = result.get("facts") if isinstance(result, dict) else None
