@@ -95,6 +95,9 @@ def train_planner_command(
     agent_weight: Annotated[int, typer.Option(help="agent turns per phrasing of muse's own tools")] = 1,
     learning_rate: Annotated[float, typer.Option(help="peak learning rate")] = 4e-4,
     calibrate_only: Annotated[bool, typer.Option(help="only set the trained adapter's call threshold after a result")] = False,
+    recipe: Annotated[Path | None, typer.Option(help="train the stages of this recipe file in turn (each sets steps, "
+                                                     "learning rate, agent weight and seed); tools/llm/planner_recipe.json "
+                                                     "makes the shipped adapter")] = None,
 ) -> None:
     """Fine-tune the planner's LoRA adapter on the generated function-calling dataset, then set its call
     threshold after a tool's result on held-out decisions (`tools.llm.continuation`)."""
@@ -119,9 +122,23 @@ def train_planner_command(
         typer.echo(f"wrote {len(examples)} examples to {data_only}")
         return
     out_dir = out or settings.models_dir / "planner-lora"
-    stats = {} if calibrate_only else training.train_planner(out_dir, settings.planner.model, settings.cache_dir, config)
+    if calibrate_only:
+        stats = {}
+    elif recipe:
+        stats = {"stages": _run_recipe(recipe, out_dir, settings, config)}
+    else:
+        stats = training.train_planner(out_dir, settings.planner.model, settings.cache_dir, config)
     after_result = _calibrate(settings, out_dir, seed, requests=8 if quick else 120)
     typer.echo(json.dumps({"adapter": str(out_dir), **stats, "after_result": after_result}))
+
+
+def _run_recipe(path: Path, out_dir: Path, settings, config) -> list[dict]:
+    from tools.llm.recipe import read_recipe, run_recipe
+
+    stages = read_recipe(path)
+    work_dir = settings.cache_dir / "planner-stages"
+    typer.echo(f"{len(stages)} stages, {sum(stage.steps for stage in stages)} steps; each stage's adapter under {work_dir}")
+    return run_recipe(stages, out_dir, work_dir, settings.planner.model, settings.cache_dir, config)
 
 
 def _calibrate(settings, adapter_dir: Path, seed: int, requests: int) -> dict:

@@ -11,16 +11,18 @@ import json
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from tqdm.auto import tqdm
 
+from muse.errors import MuseError
 from tools.llm.dataset import DatasetBuilder, Example
 from tools.llm.loading import LoadedLM, load_lm
 from tools.llm.prompt import chat_messages, render_system
 
+TRAINING_STATE = "training_state.pt"  # removed once a run has finished
 LORA_TARGETS = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
 
 
@@ -163,8 +165,12 @@ def train_planner(
     writer = create_writer("planner")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     batches = _batches(encoded, config.batch_size, rng)
+    first_step = resume(out_dir, config, model, optimizer, schedule)
+    for _ in range(first_step):
+        next(batches)
     started, loss_value = time.time(), math.nan
-    progress = tqdm(range(config.steps), desc="training planner LoRA", unit="step")
+    progress = tqdm(range(first_step, config.steps), desc="training planner LoRA", unit="step",
+                    initial=first_step, total=config.steps)
     for step in progress:
         batch = _collate([encoded[i] for i in next(batches)], pad_id)
         loss = reply_loss(model, batch)
@@ -179,9 +185,43 @@ def train_planner(
         progress.set_postfix(loss=f"{loss_value:.3f}")
         if (step + 1) % config.save_every == 0 or step + 1 == config.steps:
             save_adapter(model, out_dir, model_name)
+            save_training_state(out_dir, config, step + 1, model, optimizer, schedule)
+    (out_dir / TRAINING_STATE).unlink()
     writer.close()
     return {"examples": len(examples), "trainable_parameters": trainable, "final_loss": loss_value,
-            "seconds": time.time() - started, "steps": config.steps, "tensorboard": writer.log_dir}
+            "seconds": time.time() - started, "steps": config.steps, "resumed_at": first_step,
+            "tensorboard": writer.log_dir}
+
+
+def save_training_state(out_dir: Path, config: TrainConfig, step: int, model: Any, optimizer: Any, schedule: Any) -> None:
+    """What a stopped run needs to go on exactly where it was: fp32 weights, optimizer and schedule."""
+    import torch
+
+    state = {"config": _resume_key(config), "step": step, "optimizer": optimizer.state_dict(),
+             "schedule": schedule.state_dict(),
+             "lora": {key: value.detach().clone() for key, value in model.state_dict().items() if "lora_" in key}}
+    torch.save(state, out_dir / f"{TRAINING_STATE}.partial")
+    (out_dir / f"{TRAINING_STATE}.partial").replace(out_dir / TRAINING_STATE)
+
+
+def resume(out_dir: Path, config: TrainConfig, model: Any, optimizer: Any, schedule: Any) -> int:
+    """The step to start from: where a stopped run of the same configuration left `out_dir`, else 0."""
+    import torch
+
+    path = out_dir / TRAINING_STATE
+    if not path.exists():
+        return 0
+    state = torch.load(path, weights_only=False)
+    if state["config"] != _resume_key(config):
+        raise MuseError(f"{out_dir} holds a stopped run with other settings; remove {path} or choose another --out")
+    model.load_state_dict(state["lora"], strict=False)
+    optimizer.load_state_dict(state["optimizer"])
+    schedule.load_state_dict(state["schedule"])
+    return state["step"]
+
+
+def _resume_key(config: TrainConfig) -> dict[str, Any]:
+    return {key: str(value) for key, value in asdict(config).items() if key != "save_every"}
 
 
 def save_adapter(model: Any, out_dir: Path, model_name: str) -> None:
