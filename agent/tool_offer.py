@@ -12,7 +12,10 @@ not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the smal
 otherwise sometimes call forget("Lisbon"); after storing "I live in Lisbon" it sometimes forgot it
 again), whether by accident or by injection. Before a result, remember is not offered for a question
 that does not ask to store anything: a question tells no fact, and the small planner stored "should I
-bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today".
+bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today". Recall is not
+offered for a request that speaks neither of the user nor of what they told muse (no "I", "my", "we",
+"remember", ...): there is nothing of theirs to look up ("what's 12 times 7?" → recall("12 * 7")), and
+the memories nearest the request are in the prompt anyway.
 
 With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
@@ -35,10 +38,11 @@ remember that" under "Memory: I live in Oslo" stored "I live in Oslo" again); wi
 it does not, since the memory is there to be used ("my favourite shape in yellow" under "Memory: I
 like circles best" stored the liking instead of drawing).
 
-A call whose words only point at an image ("this picture", "it") where the tool needs words (a prompt
-to draw, a query, a fact) is planned again without that tool: there is nothing in them for the tool to
-work with. With a picture attached, the small planner otherwise drew "this picture" when asked to keep
-it, and drew "this image" first when asked to caption it and then draw one like it.
+A call whose words only point at an image ("this picture", "it", or the image's id) where the tool
+needs words (a prompt to draw, a query, a fact) is planned again without that tool: there is nothing in
+them for the tool to work with. With a picture attached, the small planner otherwise drew "this
+picture" when asked to keep it, and drew "this image" first when asked to caption it and then draw one
+like it; after writing a digit, it drew the digit's id.
 """
 
 from __future__ import annotations
@@ -55,9 +59,11 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
 from tools.builtin import withheld_memory_tools
-from tools.image_store import IMAGE_REFERENCE, requires_image
+from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
 from tools.llm.prompt import user_words
 
+# Words by which a request speaks of the user or of what muse was told.
+_ABOUT_THE_USER = re.compile(r"\b(i|me|my|mine|myself|we|us|our|ours)\b|\b(recall|remember|memory|memories|told|said)\b", re.I)
 # Words that only point at an image: "this picture", "it", "that one".
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your) )?(?:it|one|image|picture|photo|pic|drawing)s?")
 
@@ -66,12 +72,17 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     """The tools the planner may call, given the messages it is shown at this step and the request:
     at most `limit` of them (0: no limit), the nearest the request or the user's words shown."""
     image = shows_image(shown)
-    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
+    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown))) | withheld_recall(request)
     offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
     if not 0 < limit < len(offered):
         return offered
     conversation = "\n".join(user_words(message_text(m)) for m in shown if isinstance(m, HumanMessage))
     return nearest_tools(offered, request, limit, conversation)
+
+
+def withheld_recall(request: str) -> set[str]:
+    """{"recall"} when the request says nothing of the user or of what they told muse."""
+    return set() if _ABOUT_THE_USER.search(request) else {"recall"}
 
 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:
@@ -125,8 +136,11 @@ def restates_memory(decision: AIMessage, memories: list[str]) -> bool:
 def only_pointing(decision: AIMessage) -> set[str]:
     """The tools the decision calls with words that only point at an image, outside an `image` argument."""
     return {call["name"] for call in decision.tool_calls
-            if any(key != "image" and isinstance(value, str) and _POINTER.fullmatch(_plain(value))
-                   for key, value in call["args"].items())}
+            if any(key != "image" and isinstance(value, str) and _points(value) for key, value in call["args"].items())}
+
+
+def _points(words: str) -> bool:
+    return bool(_POINTER.fullmatch(_plain(words)) or IMAGE_ID.match(words.strip()))
 
 
 def _plain(text: str) -> str:

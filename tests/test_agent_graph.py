@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
 from agent.scripted import ScriptedChatModel, call
-from agent.tool_offer import nearest_tools, only_pointing
+from agent.tool_offer import nearest_tools, only_pointing, withheld_recall
 from muse.settings import AgentSettings
 from tools.builtin import withheld_memory_tools
 
@@ -151,7 +151,9 @@ def test_a_call_whose_words_only_point_at_an_image_is_planned_again_without_its_
 
 
 @pytest.mark.parametrize("words, points", [("this picture", True), ("It.", True), ("that one", True), ("images", True),
-                                           ("a picture of a red star", False), ("the image I sent", False)])
+                                           ("img_2b862ddb20d4", True),
+                                           ("a picture of a red star", False), ("the image I sent", False),
+                                           ("a star like img_2b862ddb20d4", False)])
 def test_words_that_only_point_at_an_image(words, points):
     decision = AIMessage(content="", tool_calls=[{"name": "draw", "args": {"prompt": words}, "id": "c1"},
                                                  {"name": "describe", "args": {"image": "this picture"}, "id": "c2"}])
@@ -326,3 +328,16 @@ def test_after_a_result_only_the_memory_tools_a_request_asks_for_are_offered(req
 ])
 def test_before_a_result_a_question_that_asks_to_store_nothing_is_not_offered_remember(request_text, withheld):
     assert withheld_memory_tools(request_text, after_result=False) == withheld
+
+
+@pytest.mark.parametrize("request_text, withheld", [
+    ("what's 12 times 7?", {"recall"}),
+    ("translate 'good night' into Spanish", {"recall"}),
+    ("what's my sister called?", set()),
+    ("where do I live?", set()),
+    ("what did we talk about yesterday?", set()),
+    ("recall the wifi password", set()),
+    ("what was the name I told you?", set()),
+])
+def test_recall_is_offered_only_for_requests_about_the_user(request_text, withheld):
+    assert withheld_recall(request_text) == withheld
