@@ -26,7 +26,7 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 
 from agent.planner_view import current_turn_start, message_text, planner_messages, turn_results
 from agent.state import AgentState
-from agent.tool_offer import new_calls, offered_tools, only_pointing, restates_memory
+from agent.tool_offer import new_calls, offered_tools, only_pointing, stores_from_memory
 from muse.settings import AgentSettings
 from tools.builtin import asks_for
 
@@ -86,7 +86,7 @@ def build_graph(
         request = message_text(state["messages"][current_turn_start(state["messages"])])
         offered = offered_tools(tools, shown, request, settings.max_offered_tools)
         decision = planner_for(offered).invoke(shown)
-        if memories and restates_memory(decision, memories):
+        if memories and stores_from_memory(decision, memories, request):
             if asks_for("remember", request):
                 shown = planner_messages(state["messages"], [], settings.history_turns)
             else:

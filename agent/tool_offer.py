@@ -31,12 +31,14 @@ The turn runs only calls to tools offered at that step, and never a call it has 
 same arguments: that result is already in the conversation, and a planner that repeats itself would
 otherwise loop until the step limit.
 
-A call to remember that only restates a recalled memory stores nothing new: the small planner copied
-the memory shown above the request. The agent then asks once more: without the memories when the
-request asks to store something, so the fact can only come from the request ("I moved to Bergen,
-remember that" under "Memory: I live in Oslo" stored "I live in Oslo" again); without remember when
-it does not, since the memory is there to be used ("my favourite shape in yellow" under "Memory: I
-like circles best" stored the liking instead of drawing).
+A call to remember that stores words of a recalled memory the request does not say takes its fact from
+memory, not from the user: the small planner copied the memory shown above the request, or mixed it in
+("a square in my favourite colour, please" under "Memory: blue is my favourite colour" stored "a blue
+square"). The agent then asks once more: without the memories when the request asks to store something,
+so the fact can only come from the request ("I moved to Bergen, remember that" under "Memory: I live in
+Oslo" stored "I live in Oslo" again); without remember when it does not, since the memory is there to be
+used ("my favourite shape in yellow" under "Memory: I like circles best" stored the liking instead of
+drawing).
 
 A call whose words only point at an image ("this picture", "it", or the image's id) where the tool
 needs words (a prompt to draw, a query, a fact) is planned again without that tool: there is nothing in
@@ -126,11 +128,16 @@ def new_calls(decision: AIMessage, messages: list[AnyMessage], offered: list[Bas
     return fresh
 
 
-def restates_memory(decision: AIMessage, memories: list[str]) -> bool:
-    """Whether the decision stores a fact that is one of the memories recalled for this turn."""
-    recalled = {_plain(memory) for memory in memories}
-    return any(call["name"] == "remember" and _plain(str(call["args"].get("fact", ""))) in recalled
+def stores_from_memory(decision: AIMessage, memories: list[str], request: str) -> bool:
+    """Whether the decision stores words of a memory recalled for this turn that the request does not say."""
+    borrowed = set().union(*(_terms(memory) for memory in memories)) - _terms(request)
+    return any(call["name"] == "remember" and _terms(str(call["args"].get("fact", ""))) & borrowed
                for call in decision.tool_calls)
+
+
+def _terms(text: str) -> set[str]:
+    """The words that say something, without a plural's s ("my", "a" and "of" say nothing)."""
+    return {word.removesuffix("s") for word in re.findall(r"[^\W_]{3,}", text.casefold())}
 
 
 def only_pointing(decision: AIMessage) -> set[str]:

@@ -160,6 +160,15 @@ def test_words_that_only_point_at_an_image(words, points):
     assert only_pointing(decision) == ({"draw"} if points else set())
 
 
+def test_storing_a_fact_mixed_from_a_memory_unasked_is_planned_again_without_remember():
+    facts = {"ana": ["blue is my favourite colour"]}
+    script = [call("remember", fact="a blue square"), call("draw", prompt="a blue square"), "Here it is."]
+    graph, model = _graph(script, facts=facts, tools=(draw, remember))
+    messages = _turn(graph, "a square in my favourite colour, please")
+    assert model.offered[1] == ["draw"]
+    assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["draw"]
+
+
 def test_storing_a_new_fact_beside_recalled_memories_is_planned_once():
     graph, model = _graph([call("remember", fact="I live in Bergen now"), "Noted."], facts={"ana": ["I live in Oslo"]},
                           tools=(draw, remember))
