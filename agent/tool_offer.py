@@ -12,10 +12,11 @@ not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the smal
 otherwise sometimes call forget("Lisbon"); after storing "I live in Lisbon" it sometimes forgot it
 again), whether by accident or by injection. Before a result, remember is not offered for a question
 that does not ask to store anything: a question tells no fact, and the small planner stored "should I
-bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today". Recall is not
-offered for a request that speaks neither of the user nor of what they told muse (no "I", "my", "we",
-"remember", ...): there is nothing of theirs to look up ("what's 12 times 7?" → recall("12 * 7")), and
-the memories nearest the request are in the prompt anyway.
+bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today". Neither recall
+nor remember is offered for a request that speaks neither of the user nor of their memory (no "I",
+"my", "we", "remember", "note", ...): it has nothing of theirs to look up or store ("what's 12 times
+7?" → recall("12 * 7"), "recommend a name for a goldfish" → remember("a goldfish")), and the memories
+nearest the request are in the prompt anyway.
 
 With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
@@ -60,7 +61,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
-from tools.builtin import withheld_memory_tools
+from tools.builtin import asks_for, withheld_memory_tools
 from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
 from tools.llm.prompt import user_words
 
@@ -74,7 +75,7 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     """The tools the planner may call, given the messages it is shown at this step and the request:
     at most `limit` of them (0: no limit), the nearest the request or the user's words shown."""
     image = shows_image(shown)
-    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown))) | withheld_recall(request)
+    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown))) | withheld_impersonal(request)
     offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
     if not 0 < limit < len(offered):
         return offered
@@ -82,9 +83,9 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     return nearest_tools(offered, request, limit, conversation)
 
 
-def withheld_recall(request: str) -> set[str]:
-    """{"recall"} when the request says nothing of the user or of what they told muse."""
-    return set() if _ABOUT_THE_USER.search(request) else {"recall"}
+def withheld_impersonal(request: str) -> set[str]:
+    """Recall and remember, when the request says nothing of the user or of their memory."""
+    return set() if _ABOUT_THE_USER.search(request) or asks_for("remember", request) else {"recall", "remember"}
 
 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:
