@@ -12,11 +12,7 @@ not make the agent delete a memory (after a plug-in's "12:00 in Lisbon" the smal
 otherwise sometimes call forget("Lisbon"); after storing "I live in Lisbon" it sometimes forgot it
 again), whether by accident or by injection. Before a result, remember is not offered for a question
 that does not ask to store anything: a question tells no fact, and the small planner stored "should I
-bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today". Neither recall
-nor remember is offered for a request that speaks neither of the user nor of their memory (no "I",
-"my", "we", "remember", "note", ...): it has nothing of theirs to look up or store ("what's 12 times
-7?" → recall("12 * 7"), "recommend a name for a goldfish" → remember("a goldfish")), and the memories
-nearest the request are in the prompt anyway.
+bring an umbrella in Glasgow today?" as "I should bring an umbrella in Glasgow today".
 
 With many tools (plug-ins beside muse's own), only the `agent.max_offered_tools` nearest the request
 are offered, by MiniLM similarity of the request to each tool's name and description: the planner was
@@ -61,12 +57,10 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
-from tools.builtin import asks_for, withheld_memory_tools
+from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
 from tools.llm.prompt import user_words
 
-# Words by which a request speaks of the user or of what muse was told.
-_ABOUT_THE_USER = re.compile(r"\b(i|me|my|mine|myself|we|us|our|ours)\b|\b(recall|remember|memory|memories|told|said)\b", re.I)
 # Words that only point at an image: "this picture", "it", "that one".
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your) )?(?:it|one|image|picture|photo|pic|drawing)s?")
 
@@ -75,17 +69,12 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     """The tools the planner may call, given the messages it is shown at this step and the request:
     at most `limit` of them (0: no limit), the nearest the request or the user's words shown."""
     image = shows_image(shown)
-    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown))) | withheld_impersonal(request)
+    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
     offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
     if not 0 < limit < len(offered):
         return offered
     conversation = "\n".join(user_words(message_text(m)) for m in shown if isinstance(m, HumanMessage))
     return nearest_tools(offered, request, limit, conversation)
-
-
-def withheld_impersonal(request: str) -> set[str]:
-    """Recall and remember, when the request says nothing of the user or of their memory."""
-    return set() if _ABOUT_THE_USER.search(request) or asks_for("remember", request) else {"recall", "remember"}
 
 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:

@@ -12,7 +12,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.graph import build_graph
 from agent.scripted import ScriptedChatModel, call
-from agent.tool_offer import nearest_tools, only_pointing, withheld_impersonal
+from agent.tool_offer import nearest_tools, only_pointing
 from muse.settings import AgentSettings
 from tools.builtin import withheld_memory_tools
 
@@ -145,7 +145,7 @@ def test_a_call_whose_words_only_point_at_an_image_is_planned_again_without_its_
     script = [call("draw", prompt="this image"), call("remember", fact="it"), call("describe", image="img_000000000002"),
               "It shows a star."]
     graph, model = _graph(script, tools=(draw, describe, remember))
-    messages = _turn(graph, "caption my picture, then draw one like it\nAttached: img_000000000002")
+    messages = _turn(graph, "caption this image, then draw one like it\nAttached: img_000000000002")
     assert model.offered[1:3] == [["describe", "remember"], ["describe"]]
     assert [m.name for m in messages if isinstance(m, ToolMessage)] == ["describe"]
 
@@ -338,16 +338,3 @@ def test_after_a_result_only_the_memory_tools_a_request_asks_for_are_offered(req
 def test_before_a_result_a_question_that_asks_to_store_nothing_is_not_offered_remember(request_text, withheld):
     assert withheld_memory_tools(request_text, after_result=False) == withheld
 
-
-@pytest.mark.parametrize("request_text, withheld", [
-    ("what's 12 times 7?", {"recall", "remember"}),
-    ("translate 'good night' into Spanish", {"recall", "remember"}),
-    ("note that the wifi password is hunter2", set()),
-    ("what's my sister called?", set()),
-    ("where do I live?", set()),
-    ("what did we talk about yesterday?", set()),
-    ("recall the wifi password", set()),
-    ("what was the name I told you?", set()),
-])
-def test_memory_tools_are_offered_only_for_requests_about_the_user_or_their_memory(request_text, withheld):
-    assert withheld_impersonal(request_text) == withheld
