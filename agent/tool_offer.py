@@ -37,11 +37,11 @@ Oslo" stored "I live in Oslo" again); without remember when it does not, since t
 used ("my favourite shape in yellow" under "Memory: I like circles best" stored the liking instead of
 drawing).
 
-A call whose words only point at an image ("this picture", "it", or the image's id) where the tool
-needs words (a prompt to draw, a query, a fact) is planned again without that tool: there is nothing in
-them for the tool to work with. With a picture attached, the small planner otherwise drew "this
-picture" when asked to keep it, and drew "this image" first when asked to caption it and then draw one
-like it; after writing a digit, it drew the digit's id.
+A call whose words only point at an image ("this picture", "a new one like it", the image's id) where
+the tool needs words (a prompt to draw, a query, a fact) is planned again without that tool: there is
+nothing in them for the tool to work with. With a picture attached, the small planner otherwise drew
+"this picture" when asked to keep it, and drew "this image" first when asked to caption it and then draw
+one like it; after writing a digit, it drew the digit's id.
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
 from tools.llm.prompt import user_words
 
-# Words that only point at an image: "this picture", "it", "that one".
-_POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your) )?(?:it|one|image|picture|photo|pic|drawing)s?")
+# Words that only point at an image: "this picture", "it", "that one", "a new one like it".
+_POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your|a|an) )?(?:(?:new|similar|same|attached|other|another) )?"
+                      r"(?:it|one|image|picture|photo|pic|drawing|thing)s?(?: (?:like|as) (?:it|this|that)(?: one)?)?")
 
 
 def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, limit: int = 0) -> list[BaseTool]:

@@ -151,7 +151,8 @@ def test_a_call_whose_words_only_point_at_an_image_is_planned_again_without_its_
 
 
 @pytest.mark.parametrize("words, points", [("this picture", True), ("It.", True), ("that one", True), ("images", True),
-                                           ("img_2b862ddb20d4", True),
+                                           ("img_2b862ddb20d4", True), ("a new picture like it", True),
+                                           ("the attached image", True), ("another one", True),
                                            ("a picture of a red star", False), ("the image I sent", False),
                                            ("a star like img_2b862ddb20d4", False)])
 def test_words_that_only_point_at_an_image(words, points):
