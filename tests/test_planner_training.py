@@ -9,7 +9,7 @@ import torch
 
 from muse.errors import MuseError
 from tools.llm.recipe import Stage, read_recipe
-from tools.llm.training import TRAINING_STATE, TrainConfig, _lr_factor, resume, save_training_state
+from tools.llm.training import TRAINING_STATE, TrainConfig, _lr_factor, restore, save_training_state, stopped_run
 
 
 def _tiny_run(config: TrainConfig):
@@ -50,19 +50,20 @@ def test_a_stopped_run_goes_on_exactly_where_it_was(tmp_path):
     save_training_state(tmp_path, config, 2, *stopped)
 
     resumed = _tiny_run(config)
-    assert resume(tmp_path, config, *resumed) == 2
+    assert restore(stopped_run(tmp_path, config), *resumed) == 2
     _step(*resumed, seed=2)
     for key, value in _lora(uninterrupted[0]).items():
         assert torch.allclose(_lora(resumed[0])[key], value, atol=1e-6), key
     assert resumed[2].get_last_lr() == uninterrupted[2].get_last_lr()
 
 
-def test_a_fresh_directory_starts_at_step_0_and_other_settings_are_refused(tmp_path):
+def test_a_fresh_directory_has_no_stopped_run_and_other_settings_are_refused(tmp_path):
     config = TrainConfig(steps=10)
-    assert resume(tmp_path, config, *_tiny_run(config)) == 0
+    assert stopped_run(tmp_path, config) is None
     save_training_state(tmp_path, config, 4, *_tiny_run(config))
+    assert stopped_run(tmp_path, config)["step"] == 4
     with pytest.raises(MuseError, match="other settings"):
-        resume(tmp_path, TrainConfig(steps=10, seed=1), *_tiny_run(config))
+        stopped_run(tmp_path, TrainConfig(steps=10, seed=1))
 
 
 def test_recipe_file_is_read_and_bad_ones_are_one_line_errors(tmp_path):

@@ -145,6 +145,7 @@ def train_planner(
     from tools.training import create_writer, prepare
 
     prepare(config.seed, threads=0)
+    stopped = stopped_run(out_dir, config)
     rng = random.Random(config.seed)
     lm = load_lm(model_name, cache_dir)
     examples = build_training_set(lm, config, cache_dir)
@@ -165,7 +166,7 @@ def train_planner(
     writer = create_writer("planner")
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
     batches = _batches(encoded, config.batch_size, rng)
-    first_step = resume(out_dir, config, model, optimizer, schedule)
+    first_step = restore(stopped, model, optimizer, schedule) if stopped else 0
     for _ in range(first_step):
         next(batches)
     started, loss_value = time.time(), math.nan
@@ -204,16 +205,21 @@ def save_training_state(out_dir: Path, config: TrainConfig, step: int, model: An
     (out_dir / f"{TRAINING_STATE}.partial").replace(out_dir / TRAINING_STATE)
 
 
-def resume(out_dir: Path, config: TrainConfig, model: Any, optimizer: Any, schedule: Any) -> int:
-    """The step to start from: where a stopped run of the same configuration left `out_dir`, else 0."""
+def stopped_run(out_dir: Path, config: TrainConfig) -> dict[str, Any] | None:
+    """The saved state of a stopped run of the same configuration in `out_dir`, if there is one."""
     import torch
 
     path = out_dir / TRAINING_STATE
     if not path.exists():
-        return 0
+        return None
     state = torch.load(path, weights_only=False)
     if state["config"] != _resume_key(config):
         raise MuseError(f"{out_dir} holds a stopped run with other settings; remove {path} or choose another --out")
+    return state
+
+
+def restore(state: dict[str, Any], model: Any, optimizer: Any, schedule: Any) -> int:
+    """Put a stopped run's weights, optimizer and schedule back; the step it goes on from."""
     model.load_state_dict(state["lora"], strict=False)
     optimizer.load_state_dict(state["optimizer"])
     schedule.load_state_dict(state["schedule"])
