@@ -137,7 +137,7 @@ def _run_recipe(path: Path, out_dir: Path, settings, config) -> list[dict]:
 
     stages = read_recipe(path)
     work_dir = settings.cache_dir / "planner-stages"
-    typer.echo(f"{len(stages)} stages, {sum(stage.steps for stage in stages)} steps; each stage's adapter under {work_dir}")
+    typer.echo(f"{len(stages)} stages, {sum(stage.steps for stage in stages)} steps; each stage's adapter under {work_dir}", err=True)
     return run_recipe(stages, out_dir, work_dir, settings.planner.model, settings.cache_dir, config)
 
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+
+from tqdm.auto import tqdm
 
 from muse.errors import MuseError
 from tools.llm.training import TrainConfig, train_planner
@@ -56,6 +59,8 @@ def run_recipe(recipe: list[Stage], out_dir: Path, work_dir: Path, model_name: s
     for number, stage in enumerate(recipe, start=1):
         stage_dir = work_dir / f"stage-{number}-{_digest(recipe[:number], base, model_name)}"
         done = stage_dir / STAGE_DONE
+        state = "done before" if done.exists() else "training"
+        tqdm.write(f"stage {number} of {len(recipe)} ({_describe(stage)}): {state}", file=sys.stderr)
         if not done.exists():
             config = replace(base, steps=stage.steps, learning_rate=stage.learning_rate,
                              agent_weight=stage.agent_weight, seed=stage.seed, init_adapter=previous)
@@ -67,6 +72,10 @@ def run_recipe(recipe: list[Stage], out_dir: Path, work_dir: Path, model_name: s
     for name in ADAPTER_FILES:
         shutil.copyfile(previous / name, out_dir / name)
     return figures
+
+
+def _describe(stage: Stage) -> str:
+    return f"{stage.steps} steps at {stage.learning_rate:g}, agent weight {stage.agent_weight}, seed {stage.seed}"
 
 
 def _digest(stages: list[Stage], base: TrainConfig, model_name: str) -> str:
