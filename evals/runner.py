@@ -9,12 +9,15 @@
 planner and one guard across cases), any callable taking `Agent`'s arguments
 (`settings, extra_tools=..., extra_tool_files=...`), or an `Agent` whose planner, guard and extra
 tools are reused. Every case gets its own temporary data directory, so no case sees another's
-memories or images; models stay loaded between cases (they are cached per process).
+memories or images; models stay loaded between cases (they are cached per process). Drawings whose
+call gives no seed take one of the case's own (unless the settings set `generation.seed`), so a run
+draws the same images as the one before and scores differ only where muse does.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import shutil
 import tempfile
@@ -95,7 +98,7 @@ def run_case(suite: Suite, case: Case, factory: Callable[..., Any], base: Settin
     error = None
     agent = user = None
     try:
-        settings = case_settings(base, home, suite.settings)
+        settings = case_settings(base, home, suite.settings, case_seed(suite.name, case.id))
         stubs, files = build_tools(suite, [*suite.tools, *case.tools])
         agent = factory(settings, extra_tools=stubs, extra_tool_files=files)
         if not suite.builtin_tools:
@@ -183,15 +186,24 @@ def data_url(path: Path) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode()
 
 
-def case_settings(base: Settings, home: Path, overrides: dict[str, Any]) -> Settings:
-    """The base settings in a fresh data directory (sharing the model cache), with a suite's overrides."""
+def case_settings(base: Settings, home: Path, overrides: dict[str, Any], seed: int | None = None) -> Settings:
+    """The base settings in a fresh data directory (sharing the model cache), with a suite's overrides;
+    drawings without a seed of their own take `seed`, unless the base or the suite sets one."""
     update: dict[str, Any] = {"home": home, "cache_dir_override": base.cache_dir}
     for section, values in overrides.items():
         current = getattr(base, section, None)
         if current is None or not hasattr(current, "model_validate") or not isinstance(values, dict):
             raise MuseError(f"suite settings: unknown section {section!r}")
         update[section] = type(current).model_validate({**current.model_dump(), **values})
+    generation = update.get("generation", base.generation)
+    if generation.seed is None and seed is not None:
+        update["generation"] = generation.model_copy(update={"seed": seed})
     return base.model_copy(update=update)
+
+
+def case_seed(suite: str, case: str) -> int:
+    """The case's own drawing seed: its images are the same from run to run, whatever runs beside it."""
+    return int(hashlib.sha256(f"{suite}/{case}".encode()).hexdigest()[:8], 16)
 
 
 def offer_only(agent: Any, names: set[str]) -> None:

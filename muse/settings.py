@@ -8,6 +8,7 @@ Values come, in order of precedence, from keyword arguments, `MUSE_*` environmen
 from __future__ import annotations
 
 import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -77,6 +78,13 @@ class GenerationSettings(BaseModel):
     guidance: float = 2.5
     guidance_rescale: float = 1.0
     threads: int = 0  # torch threads; 0 keeps torch's default
+    seed: int | None = None  # seed of drawings whose request gives none; unset: a new one each time
+
+    def seed_for(self, requested: int | None) -> int:
+        """The seed a drawing uses: the one asked for, else the configured one, else a new one."""
+        if requested is not None:
+            return requested
+        return self.seed if self.seed is not None else secrets.randbelow(2**31)
 
 
 class MemorySettings(BaseModel):

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from langchain_core.messages import AIMessage, ToolMessage
 from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.prebuilt import ToolNode
@@ -166,3 +167,26 @@ def test_memory_tools_remember_recall_and_forget_per_user(world):
     assert content(call(world, "forget", {"query": "where I live"}, user="dora")) == {"forgotten": []}
     assert content(call(world, "forget", {"query": "where I live"}, user="carl")) == {"forgotten": ["I live in Oslo"]}
     assert content(call(world, "recall", {"query": "where do I live?"}, user="carl")) == {"facts": []}
+
+
+
+@pytest.mark.slow
+def test_drawings_follow_the_services_generation_settings(tmp_path):
+    services = Services.from_settings(Settings(home=tmp_path, generation={"steps": 2, "seed": 7}))
+    graph = StateGraph(MessagesState)
+    graph.add_node("tools", ToolNode(create_builtin_tools(services)))
+    graph.add_edge(START, "tools")
+    graph.add_edge("tools", END)
+    seeded = {"graph": graph.compile()}
+
+    def draw(name: str, arguments: dict) -> tuple[bytes, dict]:
+        (image,) = content(call(seeded, name, arguments))["images"]
+        record = services.images.get(image, "ana")
+        return Image.open(record.path).tobytes(), record.provenance
+
+    for name, arguments in [("generate_image", {"prompt": "a red star"}), ("generate_digit", {"digit": 4, "model": "vae"})]:
+        pixels, provenance = draw(name, arguments)
+        assert draw(name, arguments)[0] == pixels and provenance["seed"] == "7"  # the configured seed
+    pixels, provenance = draw("generate_image", {"prompt": "a red star"})
+    assert provenance["steps"] == "2"
+    assert draw("generate_image", {"prompt": "a red star", "seed": 8})[0] != pixels  # a seed asked for wins

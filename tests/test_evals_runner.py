@@ -108,13 +108,13 @@ def test_every_case_gets_its_own_data_directory(settings):
     assert not (settings.home / "memory").exists()
 
 
-def test_images_are_judged_and_embedded(settings, tmp_path, monkeypatch):
+def test_images_are_judged_and_embedded(settings, tmp_path):
     suite = Suite.model_validate({"name": "digits", "cases": [
         {"id": "three", "input": "write a 3", "expect": [{"type": "image_fidelity", "attributes": {"digit": 3}}]},
         {"id": "wrong", "input": "write a 3", "expect": [{"type": "image_fidelity", "attributes": {"digit": 8}}]}]})
     model = ScriptedChatModel(script=[call("generate_digit", digit=3, model="gan"), "Here is a 3."], repeat=True)
-    monkeypatch.setattr("tools.digits.secrets.randbelow", lambda _: 0)  # one fixed draw, not one bad 3 in twenty
-    report = evals.run(suite, settings=settings, chat_model=model, progress=False)
+    fixed = settings.model_copy(update={"generation": settings.generation.model_copy(update={"seed": 0})})
+    report = evals.run(suite, settings=fixed, chat_model=model, progress=False)  # one draw, not one bad 3 in twenty
     three, wrong = report.suites[0].cases
     assert three.status == "passed" and wrong.status == "failed"
     image = three.turns[0].images[0]
@@ -165,3 +165,12 @@ def test_an_imported_bfcl_suite_offers_only_its_functions_and_scores_like_bfcl(s
     assert [case.status for case in report.suites[0].cases] == ["passed", "failed"]
     assert "width" in report.suites[0].cases[1].checks[0].detail
     assert model.offered[-1] == ["geometry_rect_area"]
+
+
+def test_each_case_draws_with_a_seed_of_its_own_unless_one_is_set(settings, tmp_path):
+    from evals.runner import case_seed, case_settings
+
+    seeded = case_settings(settings, tmp_path, {"generation": {"steps": 4}}, case_seed("chains", "draw_ask-01"))
+    assert seeded.generation.seed == case_seed("chains", "draw_ask-01") != case_seed("chains", "draw_ask-02")
+    assert seeded.generation.steps == 4
+    assert case_settings(settings, tmp_path, {"generation": {"seed": 3}}, 99).generation.seed == 3

@@ -98,13 +98,13 @@ class BuiltinTools:
     def generate_image(self, caller: Caller, prompt: str, n: int = 1, seed: int | None = None) -> dict:
         from tools.diffusion import generate
 
-        result = generate(prompt, n, seed)
+        result = generate(prompt, n, seed, settings=self.services.settings.generation)
         return self._store_generated(caller, result.images, result.provenance())
 
     def generate_digit(self, caller: Caller, digit: int, n: int = 1, model: str = "gan") -> dict:
         from tools.digits import generate_digits
 
-        images, fields = generate_digits(digit, n, model)
+        images, fields = generate_digits(digit, n, model, settings=self.services.settings.generation)
         return self._store_generated(caller, images, fields)
 
     def caption_image(self, caller: Caller, image: str) -> dict:

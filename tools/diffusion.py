@@ -8,7 +8,6 @@ checkpoint, which loads through `AutoPipelineForText2Image`. Either is loaded on
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -70,16 +69,18 @@ def sampling_options(settings: GenerationSettings, steps: int | None = None, gui
     }
 
 
-def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None = None, guidance: float | None = None) -> Generation:
-    """`n` images of `prompt`; the same seed, steps and guidance (and its rescale) give the same pixels."""
+def generate(prompt: str, n: int = 1, seed: int | None = None, steps: int | None = None, guidance: float | None = None,
+             settings: GenerationSettings | None = None) -> Generation:
+    """`n` images of `prompt`; the same seed, steps and guidance (and its rescale) give the same pixels.
+    `settings` (default: muse's) give the pipeline and what the call leaves out."""
     import torch
 
     if not prompt.strip():
         raise MuseError("empty prompt: describe what to draw, e.g. 'a large red star on a white background'")
     if n < 1:
         raise MuseError(f"n must be at least 1, not {n}")
-    settings = get_settings().generation
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    settings = settings or get_settings().generation
+    seed = settings.seed_for(seed)
     options = sampling_options(settings, steps, guidance)
     if options["num_inference_steps"] < 1:
         raise MuseError(f"steps must be at least 1, not {options['num_inference_steps']}")

@@ -8,14 +8,13 @@ images are (bicubic upscale); "diffusion" asks the text-to-image pipeline for
 from __future__ import annotations
 
 import json
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
 
 from muse.errors import MuseError
-from muse.settings import get_settings
+from muse.settings import GenerationSettings, get_settings
 from tools.data.captions import digit_caption
 from tools.data.digits import digit_to_image
 
@@ -48,23 +47,27 @@ def check_request(digit: int, n: int, model: str) -> None:
         raise MuseError(f"unknown digit model {model!r}; choose from {', '.join(MODELS)}")
 
 
-def generate_digits(digit: int, n: int = 1, model: str = "gan", seed: int | None = None) -> tuple[list[Image.Image], dict]:
-    """`n` images of `digit` and their provenance fields; the same seed gives the same images."""
+def generate_digits(digit: int, n: int = 1, model: str = "gan", seed: int | None = None,
+                    settings: GenerationSettings | None = None) -> tuple[list[Image.Image], dict]:
+    """`n` images of `digit` and their provenance fields; the same seed gives the same images.
+    `settings` (default: muse's) give the models and the seed when the call gives none."""
     check_request(digit, n, model)
-    seed = secrets.randbelow(2**31) if seed is None else seed
+    settings = settings or get_settings().generation
+    seed = settings.seed_for(seed)
     if model == "diffusion":
         from tools.diffusion import generate
 
-        result = generate(digit_caption(digit), n, seed)
+        result = generate(digit_caption(digit), n, seed, settings=settings)
         return result.images, {**result.provenance(), "model": f"{result.model} (diffusion)"}
-    return draw_digits([digit] * n, model, seed), {"prompt": digit_caption(digit), "model": f"digits-{model}", "seed": seed}
+    images = draw_digits([digit] * n, model, seed, settings)
+    return images, {"prompt": digit_caption(digit), "model": f"digits-{model}", "seed": seed}
 
 
-def draw_digits(labels: list[int], model: str, seed: int) -> list[Image.Image]:
+def draw_digits(labels: list[int], model: str, seed: int, settings: GenerationSettings | None = None) -> list[Image.Image]:
     """One image per label from the GAN or the VAE, in one batch (no request limits: benchmarks use it)."""
     import torch
 
-    settings = get_settings().generation
+    settings = settings or get_settings().generation
     directory = settings.digits_gan if model == "gan" else settings.digits_vae
     network = load_digit_model(model, str(directory))
     arrays = network.sample(torch.tensor(labels), torch.Generator().manual_seed(seed))[:, 0].numpy()
