@@ -13,7 +13,7 @@ from tools.llm.training import TRAINING_STATE, TrainConfig, _lr_factor, restore,
 
 
 def _tiny_run(config: TrainConfig):
-    """A tiny LLaMA with a fresh LoRA, its optimizer and schedule, built the same way for a given seed."""
+    """A tiny LLaMA with a fresh LoRA, its optimizer and schedule: the same weights every time."""
     from peft import LoraConfig, get_peft_model
     from transformers import LlamaConfig, LlamaForCausalLM
 
