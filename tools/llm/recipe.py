@@ -1,7 +1,8 @@
 """`muse train planner --recipe`: several training runs as one command, each going on from the last.
 
 A short run at a high learning rate on plain function calling, then runs that add the agent's turns
-at falling learning rates, trains the planner better than one long run (see the model card). Each
+at falling learning rates, made a better planner than one long run did (the model card's run 12
+against run 14). Each
 stage writes its adapter to its own directory and is skipped when rerun, and a stage stopped midway
 goes on from its last saved step, so a recipe longer than a sitting can be finished later.
 """
