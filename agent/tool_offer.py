@@ -59,6 +59,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from agent.planner_view import attached_images, current_turn_start, message_text, turn_results
 from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
+from tools.llm.grounding import terms
 from tools.llm.prompt import user_words
 
 # Words that only point at an image: "this picture", "it", "that one", "a new one like it".
@@ -127,8 +128,8 @@ def stores_from_memory(decision: AIMessage, memories: list[str], request: str) -
 
 
 def _terms(text: str) -> set[str]:
-    """The words that say something, without a plural's s ("my", "a" and "of" say nothing)."""
-    return {word.removesuffix("s") for word in re.findall(r"[^\W_]{3,}", text.casefold())}
+    """The words that say something (`grounding.terms`), without a plural's s ("my", "a" and "of" say nothing)."""
+    return {word.removesuffix("s") for word in terms(text)}
 
 
 def only_pointing(decision: AIMessage) -> set[str]:

@@ -49,6 +49,11 @@ _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
 _TERM = re.compile(r"[^\W_]{3,}")  # a word that says something: "my", "a" and "of" ground nothing
 
 
+def terms(text: str) -> set[str]:
+    """The words of a text that say something (three letters or more), case-folded."""
+    return set(_TERM.findall(text.casefold()))
+
+
 def numbers_in(text: str, implied: bool = False) -> Counter[float]:
     """The numbers a text states, each as often as it does; with `implied`, also those "one" or "no" mean."""
     words = NUMBER_WORDS | IMPLIED_WORDS if implied else NUMBER_WORDS
@@ -113,7 +118,7 @@ class CallGrounding:
         # What the user and the tools have said, read only after a result (`invents`).
         self.after_result = bool(since) and since[-1]["role"] == "tool"
         said = "\n".join(m["content"] for m in messages if m["role"] in ("user", "tool")) if self.after_result else ""
-        self.said_terms = set(_TERM.findall(said.casefold()))
+        self.said_terms = terms(said)
         self.said_numbers = numbers_in(said, implied=True)
 
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
@@ -169,8 +174,8 @@ class CallGrounding:
 
     def _invented(self, value: Any) -> bool:
         if isinstance(value, str):
-            terms = set(_TERM.findall(value.casefold()))
-            return bool(terms) and not terms & self.said_terms
+            value_terms = terms(value)
+            return bool(value_terms) and not value_terms & self.said_terms
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return not self.said_numbers[float(value)]
         return False

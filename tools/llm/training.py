@@ -200,7 +200,7 @@ def save_training_state(out_dir: Path, config: TrainConfig, step: int, model: An
 
     state = {"config": _resume_key(config), "step": step, "optimizer": optimizer.state_dict(),
              "schedule": schedule.state_dict(),
-             "lora": {key: value.detach().clone() for key, value in model.state_dict().items() if "lora_" in key}}
+             "lora": lora_weights(model)}
     torch.save(state, out_dir / f"{TRAINING_STATE}.partial")
     (out_dir / f"{TRAINING_STATE}.partial").replace(out_dir / TRAINING_STATE)
 
@@ -232,10 +232,15 @@ def _resume_key(config: TrainConfig) -> dict[str, Any]:
 
 def save_adapter(model: Any, out_dir: Path, model_name: str) -> None:
     """The adapter's weights in fp16 safetensors, leaving the training copy in fp32."""
-    lora = {key: value.detach().half() for key, value in model.state_dict().items() if "lora_" in key}
+    lora = {key: value.half() for key, value in lora_weights(model).items()}
     model.save_pretrained(out_dir, state_dict=lora)
     (out_dir / "README.md").unlink(missing_ok=True)  # peft's template card; muse writes MODEL_CARD.md
     _name_base_model(out_dir / "adapter_config.json", model_name)
+
+
+def lora_weights(model: Any) -> dict[str, Any]:
+    """The adapter's own tensors of a peft model, detached, at the precision they train in."""
+    return {key: value.detach() for key, value in model.state_dict().items() if "lora_" in key}
 
 
 def _name_base_model(config_file: Path, model_name: str) -> None:
