@@ -76,6 +76,29 @@ def test_an_optional_number_is_written_only_as_a_number_the_request_has_left():
     assert grounding.may_write(tip.replace("tip_percent", "people"), "0")  # a required number is the model's
 
 
+def test_a_number_goes_only_where_the_schema_admits_it():
+    hotels = {"name": "search_hotels", "parameters": {"type": "object", "properties": {
+        "city": {"type": "string"}, "nights": {"type": "integer"},
+        "guests": {"type": "integer", "minimum": 1, "maximum": 8},
+        "max_price": {"type": "integer", "minimum": 40, "maximum": 1000}}, "required": ["city", "nights"]}}
+    grammar = ToolCallGrammar([hotels])
+    grounding = CallGrounding([{"role": "user", "content": "hotels under 49 a night in Dubai, 16 nights"}], [hotels])
+    so_far = '<tool_call>\n{"name":"search_hotels","arguments":{"city":"Dubai","nights":16'
+    assert not grounding.may_close(so_far, grammar)
+    # 49 guests is out of bounds: any count may be written there (and is dropped), and 49 is still owed
+    assert grounding.may_write(so_far + ',"guests":', "4") and grounding.may_write(so_far + ',"guests":4', ",")
+    assert not grounding.may_close(so_far + ',"guests":4', grammar)
+    assert grounding.may_write(so_far + ',"guests":4,"max_price":', "49}")
+    assert not grounding.may_write(so_far + ',"guests":4,"max_price":', "50")
+    assert grounding.may_close(so_far + ',"guests":4,"max_price":49', grammar)
+    assert grounding.arguments("search_hotels", {"city": "Dubai", "nights": 16, "guests": 4, "max_price": 49}) == {
+        "city": "Dubai", "nights": 16, "max_price": 49}
+    guests_only = {**hotels, "parameters": {**hotels["parameters"], "properties": {
+        key: value for key, value in hotels["parameters"]["properties"].items() if key != "max_price"}}}
+    assert CallGrounding([{"role": "user", "content": "hotels under 49 a night in Dubai, 16 nights"}], [guests_only]).may_close(
+        so_far, ToolCallGrammar([guests_only]))  # nothing here can take 49
+
+
 def test_with_no_number_left_an_optional_number_is_written_freely_and_then_dropped():
     tools = builtin_schemas()
     grounding = CallGrounding([{"role": "user", "content": "draw a red star"}], tools)

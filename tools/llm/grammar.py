@@ -228,7 +228,7 @@ def _number(c: _Cursor, schema: dict[str, Any]) -> None:
     token = c.text[c.pos : end]
     pattern = _INTEGER if integer else _NUMBER
     if end < len(c.text):  # the number is followed by something: it is finished
-        if not pattern.fullmatch(token) or not _in_bounds(float(token), schema):
+        if not pattern.fullmatch(token) or not in_bounds(float(token), schema):
             raise Invalid
         c.pos = end
         return
@@ -236,14 +236,14 @@ def _number(c: _Cursor, schema: dict[str, Any]) -> None:
     if not prefix.fullmatch(token) or not _reachable(token, schema, integer):
         raise Invalid
     c.pos = end
-    if pattern.fullmatch(token) and _in_bounds(float(token), schema):
+    if pattern.fullmatch(token) and in_bounds(float(token), schema):
         c.open_number = True
         return
     step = next(s for s in "0123456789." if prefix.fullmatch(token + s) and _reachable(token + s, schema, integer))
     raise c.incomplete((step,), free=True)
 
 
-def _in_bounds(value: float, schema: dict[str, Any]) -> bool:
+def in_bounds(value: float, schema: dict[str, Any]) -> bool:
     low, high = schema.get("minimum"), schema.get("maximum")
     return (low is None or value >= low) and (high is None or value <= high)
 

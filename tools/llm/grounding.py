@@ -24,12 +24,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from tools.llm.grammar import ToolCallGrammar, in_bounds
 from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, user_words
-
-if TYPE_CHECKING:
-    from tools.llm.grammar import ToolCallGrammar
 
 # Numbers written as words. "one" is mostly a pronoun ("draw a new one"), so it can ground a 1 but
 # never asks for one.
@@ -87,6 +85,14 @@ def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
     return schema.get("type") in ("integer", "number") and "enum" not in schema and name not in parameters.get("required", [])
 
 
+def fits(number: float, name: str, parameters: dict[str, Any]) -> bool:
+    """Whether the parameter's schema admits the number: 49 is no number of guests between 1 and 8."""
+    schema = (parameters.get("properties") or {}).get(name) or {}
+    if schema.get("type") == "integer" and not number.is_integer():
+        return False
+    return in_bounds(number, schema)
+
+
 def without_invented_numbers(arguments: dict[str, Any], parameters: dict[str, Any], request: str) -> dict[str, Any]:
     """The arguments less the optional numbers the request does not state, once for each time it does:
     "a handwritten 7" gives the digit 7, not also seven of them."""
@@ -123,8 +129,8 @@ class CallGrounding:
 
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
         """Whether a call's arguments may close after `text`: not while the request states a number the
-        turn has not used and the call can still take an optional number, nor while it names a value of
-        an optional enum the call can still take."""
+        turn has not used and the call can still take it as an optional number, nor while it names a value
+        of an optional enum the call can still take."""
         name = _current_call_name(text)
         named = self.named_enums.get(name, set())
         if not self.stated and not named:
@@ -136,18 +142,20 @@ class CallGrounding:
         open_keys = [key for key in map(_option_key, options) if key]
         if named.intersection(open_keys):
             return False
-        if not self.stated or not any(is_optional_number(key, parameters) for key in open_keys):
-            return True
-        return not self.stated - self.used_before - argument_numbers(_partial_arguments(text))
+        left = self.stated - self.used_before - argument_numbers(_partial_arguments(text))
+        return not any(is_optional_number(key, parameters) and fits(number, key, parameters) for key in open_keys for number in left)
 
     def may_write(self, text: str, piece: str) -> bool:
         """Whether `piece` may follow `text` inside an optional number argument: only as part of a number
-        the request states and the turn has not used (any number when none is left: it is dropped)."""
+        the request states, the turn has not used and the parameter admits (any number when none is left:
+        it is dropped)."""
         value = _NUMBER_VALUE.search(text)
-        if not value or not is_optional_number(json.loads(f'"{value.group(1)}"'), self.parameters.get(_current_call_name(text), {})):
+        parameters = self.parameters.get(_current_call_name(text), {})
+        key = json.loads(f'"{value.group(1)}"') if value else ""
+        if not value or not is_optional_number(key, parameters):
             return True
         left = self.stated_or_implied - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
-        forms = {_written(number) for number in left}
+        forms = {_written(number) for number in left if fits(number, key, parameters)}
         if not forms:
             return True
         added = _NUMBER_CHARS.match(piece).group()
