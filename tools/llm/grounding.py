@@ -4,7 +4,8 @@ request, and after a tool's result every value from what the user and the tools 
 A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
 invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). So while
 the request states a number that no call of the turn has used, a call's arguments stay open as long
-as an optional number parameter is; an optional number is written only as one of those numbers; and
+as an optional number parameter that admits it is; an optional number is written only as one of those
+numbers its schema admits (49 is no count of guests from 1 to 8, but a maximum price); and
 an optional number the request does not state is left out, for the tool's own default. A number
 stated once grounds one argument. Required numbers stay the model's to work out.
 
