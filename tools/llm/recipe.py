@@ -2,9 +2,10 @@
 
 A short run at a high learning rate on plain function calling, then runs that add the agent's turns
 at falling learning rates, made a better planner than one long run did (the model card's run 12
-against run 14). Each
-stage writes its adapter to its own directory and is skipped when rerun, and a stage stopped midway
-goes on from its last saved step, so a recipe longer than a sitting can be finished later.
+against run 14). A recipe repeats settings, not the data of the day each run had: on today's data the
+shipped recipe's first run was below run 12 (the model card has both). Each stage writes its adapter
+to its own directory and is skipped when rerun, and a stage stopped midway goes on from its last saved
+step, so a recipe longer than a sitting can be finished later.
 """
 
 from __future__ import annotations
