@@ -169,7 +169,6 @@ def test_memory_tools_remember_recall_and_forget_per_user(world):
     assert content(call(world, "recall", {"query": "where do I live?"}, user="carl")) == {"facts": []}
 
 
-
 @pytest.mark.slow
 def test_drawings_follow_the_services_generation_settings(tmp_path):
     services = Services.from_settings(Settings(home=tmp_path, generation={"steps": 2, "seed": 7}))

@@ -151,9 +151,11 @@ class CallGrounding:
         the request states, the turn has not used and the parameter admits (any number when none is left:
         it is dropped)."""
         value = _NUMBER_VALUE.search(text)
+        if not value:
+            return True
         parameters = self.parameters.get(_current_call_name(text), {})
-        key = json.loads(f'"{value.group(1)}"') if value else ""
-        if not value or not is_optional_number(key, parameters):
+        key = json.loads(f'"{value.group(1)}"')
+        if not is_optional_number(key, parameters):
             return True
         left = self.stated_or_implied - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
         forms = {_written(number) for number in left if fits(number, key, parameters)}
