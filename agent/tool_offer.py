@@ -48,10 +48,8 @@ from __future__ import annotations
 
 import json
 import re
-from functools import lru_cache
 from typing import Any
 
-import numpy as np
 from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_openai_tool
@@ -61,6 +59,7 @@ from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
 from tools.llm.grounding import terms
 from tools.llm.prompt import user_words
+from tools.llm.tool_similarity import tool_similarities
 
 # Words that only point at an image: "this picture", "it", "that one", "a new one like it".
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your|a|an) )?(?:(?:new|similar|same|attached|other|another) )?"
@@ -82,20 +81,9 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:
     """The `limit` tools whose name and description are nearest the request, or the user's words the
     planner is shown when those are nearer (MiniLM cosine), nearest first."""
-    descriptions = _embedded(tuple(f"{tool.name.replace('_', ' ')}: {tool.description}" for tool in tools))
-    similarity = descriptions @ _embedded((request,))[0]
-    if conversation and conversation != request:
-        similarity = np.maximum(similarity, descriptions @ _embedded((conversation,))[0])
+    similarity = tool_similarities([(tool.name, tool.description) for tool in tools], [request, conversation])
     kept = similarity.argsort()[::-1][:limit].tolist()
     return [tools[index] for index in kept]
-
-
-@lru_cache(maxsize=256)
-def _embedded(texts: tuple[str, ...]) -> Any:
-    """MiniLM vectors, kept: a turn asks again at each step, with the same request and mostly the same tools."""
-    from memory.embeddings import embed_texts
-
-    return embed_texts(list(texts))
 
 
 def takes_image(tool: BaseTool) -> bool:

@@ -341,3 +341,31 @@ def test_a_turn_decided_with_the_tool_prior_still_gives_valid_calls(tiny_decoder
     again = calibrated.decide(_messages(tools, "do something"), tools, mode="required")
     assert first.calls and first.calls == again.calls
     assert {name for name, _ in first.calls} <= {tool["name"] for tool in tools}
+
+
+def test_a_turns_first_call_leans_toward_the_tools_nearest_the_users_words(tiny_decoder):
+    """A name token the model likes less wins when its tool is far nearer the request; a tool nearly as near
+    is not held back; a token that spells no offered tool is out. After a result nothing leans: a chain's
+    request is nearest the tool it starts with."""
+    import math
+
+    import torch
+
+    tools = builtin_schemas()[:4]
+    caption, ask, junk = (tiny_decoder._encode(piece)[0] for piece in ("caption", "ask", "zzz"))
+    similarity = {"ask_image": 0.9, "classify_image": 0.85}
+
+    def nearer(pairs, texts):
+        return [similarity.get(name, 0.5) for name, _ in pairs]
+
+    decoder = Decoder(tiny_decoder.lm, tool_similarity=nearer, tool_similarity_weight=6.0)
+    leaning = decoder._leaning(_messages(tools, "what colour is it?"), tools)
+    assert leaning["ask_image"] == leaning["classify_image"] == 0.0
+    assert leaning["caption_image"] == pytest.approx(-1.8)  # 6 x (0.5 - 0.9 + 0.1)
+    logits = torch.zeros(len(tiny_decoder.lm.tokenizer))
+    logits[caption], logits[ask], logits[junk] = 4.0, 3.0, 9.0
+    leaned = decoder._leaned(logits, "", leaning)
+    assert int(leaned.argmax()) == ask and leaned[junk] == -math.inf
+    after_result = [*_messages(tools, "what colour is it?"), {"role": "assistant", "content": "<tool_call>\n{}\n</tool_call>"},
+                    {"role": "tool", "content": "done"}]
+    assert decoder._leaning(after_result, tools) == {}

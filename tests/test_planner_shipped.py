@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from muse.settings import SHIPPED_MODELS_DIR, PlannerSettings
-from tools.llm.catalog import builtin_schemas
+from tools.llm.catalog import builtin_schemas, load_catalog
 from tools.llm.planner import load_local_chat_model, plan
 from tools.llm.prompt import render_user
 
@@ -51,6 +51,19 @@ def test_shipped_planner_uses_a_tool_it_never_saw(planner):
     result = plan(planner, "what time is it in Tokyo?", [get_time, *builtin_schemas()])
     assert result.tool_calls == [{"name": "get_time", "arguments": {"city": "Tokyo"}}]
 
+
+@pytest.mark.parametrize("request_text,offered,call", [
+    ("New York weather now", ["get_pollen_count", "log_medication_taken", "get_current_weather"],
+     {"name": "get_current_weather", "arguments": {"city": "New York"}}),
+    ("live translate Catalan to Indonesian and back", ["start_conversation_mode", "split_bill", "check_camera"],
+     {"name": "start_conversation_mode", "arguments": {"language_a": "Catalan", "language_b": "Indonesian"}}),
+])
+def test_shipped_planner_takes_the_held_out_tool_the_request_is_about(planner, request_text, offered, call):
+    """Two tools never trained on. The adapter alone took log_medication_taken(medication="New York") and
+    split_bill(total=5, people=2); leaning toward the tools nearest the request (`Decoder._leaning`) it does not."""
+    _, held_out, _ = load_catalog()
+    schemas = {tool.name: tool.schema for tool in held_out}
+    assert plan(planner, request_text, [schemas[name] for name in offered]).tool_calls == [call]
 
 
 @pytest.mark.parametrize("request_text,name", [

@@ -14,14 +14,14 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from tools.llm.grammar import Status, ToolCallGrammar
 from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
-from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, without_user_words
+from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, user_words, without_user_words
 from tools.llm.quoting import FACT_QUOTE, QUOTE_END, fact_to_quote
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
@@ -30,7 +30,13 @@ PRIOR_CACHE_SIZE = 32  # tool priors kept, one per turn without its request (mos
 DRAFT_TOKENS = 8  # tokens copied from the turn's text and verified in one forward pass
 WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
 TOOL_PRIOR_WEIGHT = 0.25  # share of the content-free prior taken off a call's first name token; see Decoder._name_prior
+TOOL_SIMILARITY_WEIGHT = 8.0  # nats per unit of cosine a tool is further from the user's words; see Decoder._leaning
+TOOL_SIMILARITY_MARGIN = 0.1  # cosine below the nearest tool within which a tool is not held back
 CALL_MARKUP = CALL_OPEN.strip()
+_FIRST_NAME = re.compile(r'"name":"')
+
+# Each (name, description) of a tool's similarity to the nearest of some texts (`tools.llm.tool_similarity`).
+ToolSimilarity = Callable[[Sequence[tuple[str, str]], Sequence[str]], Sequence[float]]
 
 
 @dataclass
@@ -63,9 +69,13 @@ class Decoder:
 
     def __init__(self, lm: LoadedLM, max_new_tokens: int = 256, draft_tokens: int = DRAFT_TOKENS,
                  call_threshold_after_result: float | None = None, word_completion_margin: float = WORD_COMPLETION_MARGIN,
-                 tool_prior_weight: float = TOOL_PRIOR_WEIGHT):
+                 tool_prior_weight: float = TOOL_PRIOR_WEIGHT, tool_similarity: ToolSimilarity | None = None,
+                 tool_similarity_weight: float = TOOL_SIMILARITY_WEIGHT):
         self.lm = lm
         self.tool_prior_weight = tool_prior_weight
+        self.tool_similarity = tool_similarity
+        self.tool_similarity_weight = tool_similarity_weight
+        self._pieces: dict[int, str] = {}
         self.word_completion_margin = word_completion_margin
         # After a tool result, a call also opens when its first token is at least this likely
         # (`tools.llm.continuation`); None leaves the choice to greedy decoding.
@@ -160,7 +170,8 @@ class Decoder:
                 weighed = self.tool_prior_weight and len(tools) > 1 and any(m["role"] == "user" for m in messages)
                 prior = _Prior(messages, system_text, prefix.length if prefix else 0) if weighed else None
                 grounding = CallGrounding(messages, tools)
-                decision = self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior)
+                decision = self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior,
+                                       self._leaning(messages, tools))
                 if mode == "auto" and grounding.invents(decision.calls):
                     # A further call with values nobody gave: answer from the results instead.
                     yield from answer(_without_token(rows[0], opening[0]))
@@ -217,6 +228,46 @@ class Decoder:
             self._priors.popitem(last=False)
         return self._priors[prompt]
 
+    def _leaning(self, messages: list[dict[str, str]], tools: list[dict[str, Any]]) -> dict[str, float]:
+        """What a turn's first call adds to each tool's name: nothing for a tool near the user's words (the
+        request's, or all the conversation's) as the nearest tool is, give or take `TOOL_SIMILARITY_MARGIN`;
+        less the further a tool is beyond that.
+
+        The small planner sometimes takes a tool the request has nothing to do with ("New York weather now"
+        → log_medication_taken, "live translate Catalan to Indonesian" → split_bill), most often a tool
+        it was never trained on. The margin keeps a near tool MiniLM ranks a little lower: "what colour is
+        the shape in this picture?" is nearer classify_image than ask_image ("Answer a question about an
+        image"). Only before the turn's first result: a chain's request is nearest the tool it starts with
+        ("draw a red star and tell me what you drew"), not the one that follows.
+        """
+        request, *since = current_turn(messages) or [None]
+        if request is None or since or len(tools) < 2 or not (self.tool_similarity and self.tool_similarity_weight):
+            return {}
+        said = [user_words(message["content"]) for message in messages if message["role"] == "user"]
+        similarity = self.tool_similarity([(tool["name"], tool.get("description", "")) for tool in tools],
+                                          [said[-1], "\n".join(said)])
+        nearest = max(map(float, similarity))
+        return {tool["name"]: self.tool_similarity_weight * min(0.0, float(value) - nearest + TOOL_SIMILARITY_MARGIN)
+                for tool, value in zip(tools, similarity)}
+
+    def _leaned(self, scores: Any, name: str, leaning: dict[str, float]) -> Any:
+        """The likeliest tokens of a call's name so far `name`, each raised by the leaning of the tools whose
+        name it still spells (the most raised of them); every other token is out."""
+        import torch
+
+        leaned = torch.full_like(scores, -math.inf, dtype=torch.float)
+        for token in scores.topk(CANDIDATES).indices.tolist():
+            spelt, closes, _ = (name + self._piece(token)).partition('"')
+            raises = [lean for tool, lean in leaning.items() if (tool == spelt if closes else tool.startswith(spelt))]
+            if raises:
+                leaned[token] = scores[token] + max(raises)
+        return leaned
+
+    def _piece(self, token: int) -> str:
+        if token not in self._pieces:
+            self._pieces[token] = self.lm.tokenizer.decode([token])
+        return self._pieces[token]
+
     def _calibrated(self, logits: Any, prior: Any) -> Any:
         """The model's own likeliest tokens, reranked by how much more likely the request makes them than
         the prior does; every other token is out (a token the prior never expects is not thereby likely)."""
@@ -242,9 +293,10 @@ class Decoder:
         return forced
 
     def _calls(self, logits: Any, cache: Any, grammar: ToolCallGrammar, source: str, grounding: CallGrounding,
-               opening: list[int], prior: _Prior | None = None) -> Decision:
+               opening: list[int], prior: _Prior | None = None, leaning: dict[str, float] | None = None) -> Decision:
         """Calls decoded under the grammar; `opening` (forced text) is already in the cache; `prior`, the
-        turn the first call's name is weighed against (`_name_prior`)."""
+        turn the first call's name is weighed against (`_name_prior`); `leaning`, what the first call's name
+        tokens gain for each tool (`_leaning`)."""
         decode = self.lm.tokenizer.decode
         ids = list(opening)
         text, valid_text, decision = decode(ids), "", Decision(forced_tokens=len(opening))
@@ -274,6 +326,8 @@ class Decoder:
             scores = logits
             if prior is not None and ids == before_name:
                 scores = self._calibrated(logits, self._name_prior(prior, cache, before_name))
+            if leaning and (name := _first_name_so_far(text)) is not None:
+                scores = self._leaned(scores, name, leaning)
             token = self._pick(scores, ids, text, grammar, status.complete, grounding)
             if token is None and status.complete:
                 break
@@ -415,6 +469,14 @@ def _without_request(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     request, *since = current_turn(messages)
     before = messages[: len(messages) - len(since) - 1]
     return [*before, {**request, "content": without_user_words(request["content"])}, *since]
+
+
+def _first_name_so_far(text: str) -> str | None:
+    """The first call's name as far as `text` writes it; None before it opens or once it is closed."""
+    opened = _FIRST_NAME.search(text)
+    if opened is None or '"' in text[opened.end() :]:
+        return None
+    return text[opened.end() :]
 
 
 def _turn_text(messages: list[dict[str, str]]) -> str:

@@ -39,11 +39,13 @@ def load_local_chat_model(
     from tools.llm.continuation import read_threshold
     from tools.llm.decoding import Decoder
     from tools.llm.loading import load_lm
+    from tools.llm.tool_similarity import tool_similarities
 
     lm = load_lm(model, cache_dir, adapter=adapter or None, threads=threads, dtype=dtype)
     name = f"{model}+{Path(adapter).name}" if adapter else model
     threshold = read_threshold(adapter) if adapter else None
-    decoder = Decoder(lm, max_new_tokens=max_new_tokens, call_threshold_after_result=threshold)
+    decoder = Decoder(lm, max_new_tokens=max_new_tokens, call_threshold_after_result=threshold,
+                      tool_similarity=tool_similarities)
     return LocalChatModel(decoder=decoder, model_name=name)
 
 
