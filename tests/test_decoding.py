@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 
 from tools.llm.catalog import builtin_schemas
-from tools.llm.decoding import Decoder, _forced_run
+from tools.llm.decoding import TOOL_SIMILARITY_MARGIN, Decoder, _forced_run
 from tools.llm.grammar import ToolCallGrammar
 from tools.llm.loading import LoadedLM
 from tools.llm.prompt import CALL_OPEN, chat_messages, render_system
@@ -361,7 +361,7 @@ def test_a_turns_first_call_leans_toward_the_tools_nearest_the_users_words(tiny_
     decoder = Decoder(tiny_decoder.lm, tool_similarity=nearer, tool_similarity_weight=6.0)
     leaning = decoder._leaning(_messages(tools, "what colour is it?"), tools)
     assert leaning["ask_image"] == leaning["classify_image"] == 0.0
-    assert leaning["caption_image"] == pytest.approx(-1.8)  # 6 x (0.5 - 0.9 + 0.1)
+    assert leaning["caption_image"] == pytest.approx(6.0 * (0.5 - 0.9 + TOOL_SIMILARITY_MARGIN))
     logits = torch.zeros(len(tiny_decoder.lm.tokenizer))
     logits[caption], logits[ask], logits[junk] = 4.0, 3.0, 9.0
     leaned = decoder._leaned(logits, "", leaning)

@@ -30,8 +30,8 @@ PRIOR_CACHE_SIZE = 32  # tool priors kept, one per turn without its request (mos
 DRAFT_TOKENS = 8  # tokens copied from the turn's text and verified in one forward pass
 WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
 TOOL_PRIOR_WEIGHT = 0.25  # share of the content-free prior taken off a call's first name token; see Decoder._name_prior
-TOOL_SIMILARITY_WEIGHT = 8.0  # nats per unit of cosine a tool is further from the user's words; see Decoder._leaning
-TOOL_SIMILARITY_MARGIN = 0.1  # cosine below the nearest tool within which a tool is not held back
+TOOL_SIMILARITY_WEIGHT = 10.0  # nats per unit of cosine a tool is further from the user's words; see Decoder._leaning
+TOOL_SIMILARITY_MARGIN = 0.14  # cosine below the nearest tool within which a tool is not held back
 CALL_MARKUP = CALL_OPEN.strip()
 _FIRST_NAME = re.compile(r'"name":"')
 
