@@ -244,7 +244,7 @@ class Decoder:
         if request is None or since or len(tools) < 2 or not (self.tool_similarity and self.tool_similarity_weight):
             return {}
         said = [user_words(message["content"]) for message in messages if message["role"] == "user"]
-        similarity = self.tool_similarity([(tool["name"], tool.get("description", "")) for tool in tools],
+        similarity = self.tool_similarity([(tool["name"], tool.get("description") or "") for tool in tools],
                                           [said[-1], "\n".join(said)])
         nearest = max(map(float, similarity))
         return {tool["name"]: self.tool_similarity_weight * min(0.0, float(value) - nearest + TOOL_SIMILARITY_MARGIN)
