@@ -35,6 +35,7 @@ def load_local_chat_model(
     model: str, adapter: str, cache_dir: Path, max_new_tokens: int, threads: int, dtype: str
 ):
     """Load once per process: a second planner on the same weights would double memory for nothing."""
+    from memory.embeddings import load_minilm
     from tools.llm.chat_model import LocalChatModel
     from tools.llm.continuation import read_threshold
     from tools.llm.decoding import Decoder
@@ -42,6 +43,7 @@ def load_local_chat_model(
     from tools.llm.tool_similarity import tool_similarities
 
     lm = load_lm(model, cache_dir, adapter=adapter or None, threads=threads, dtype=dtype)
+    load_minilm()  # the decoder weighs tools by it (`tool_similarities`): loaded with the model, not in a decision
     name = f"{model}+{Path(adapter).name}" if adapter else model
     threshold = read_threshold(adapter) if adapter else None
     decoder = Decoder(lm, max_new_tokens=max_new_tokens, call_threshold_after_result=threshold,
