@@ -251,16 +251,16 @@ class Decoder:
                 for tool, value in zip(tools, similarity)}
 
     def _leaned(self, scores: Any, name: str, leaning: dict[str, float]) -> Any:
-        """The likeliest tokens of a call's name so far `name`, each raised by the leaning of the tools whose
-        name it still spells (the most raised of them); every other token is out."""
+        """The likeliest tokens of a call's name so far `name`, each shifted by the leaning (zero or less) of
+        the tools whose name it still spells, the least held back of them; every other token is out."""
         import torch
 
         leaned = torch.full_like(scores, -math.inf, dtype=torch.float)
         for token in scores.topk(CANDIDATES).indices.tolist():
             spelt, closes, _ = (name + self._piece(token)).partition('"')
-            raises = [lean for tool, lean in leaning.items() if (tool == spelt if closes else tool.startswith(spelt))]
-            if raises:
-                leaned[token] = scores[token] + max(raises)
+            leans = [lean for tool, lean in leaning.items() if (tool == spelt if closes else tool.startswith(spelt))]
+            if leans:
+                leaned[token] = scores[token] + max(leans)
         return leaned
 
     def _piece(self, token: int) -> str:
