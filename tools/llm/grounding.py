@@ -81,14 +81,19 @@ def _leaves(value: Any) -> list[Any]:
     return [value]
 
 
+def _property(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """The schema of one parameter ({} for a name the tool does not have)."""
+    return (parameters.get("properties") or {}).get(name) or {}
+
+
 def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
-    schema = (parameters.get("properties") or {}).get(name) or {}
+    schema = _property(name, parameters)
     return schema.get("type") in ("integer", "number") and "enum" not in schema and name not in parameters.get("required", [])
 
 
 def fits(number: float, name: str, parameters: dict[str, Any]) -> bool:
     """Whether the parameter's schema admits the number: 49 is no number of guests between 1 and 8."""
-    schema = (parameters.get("properties") or {}).get(name) or {}
+    schema = _property(name, parameters)
     if schema.get("type") == "integer" and not number.is_integer():
         return False
     return in_bounds(number, schema)
