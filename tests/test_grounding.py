@@ -123,6 +123,24 @@ def test_a_call_stays_open_while_the_request_names_a_value_of_an_optional_enum()
     assert may_close("any vegan recipes using chickpeas?", open_call + ',"diet":"vegan"')  # written: it may close
 
 
+def test_a_string_of_only_punctuation_closes_only_where_the_request_says_it():
+    split = {"name": "split_text", "description": "Split a text.", "parameters": {"type": "object", "properties": {
+        "separators": {"type": "array", "items": {"type": "string"}}}, "required": ["separators"]}}
+    grammar = ToolCallGrammar([split])
+    open_item = '<tool_call>\n{"name":"split_text","arguments":{"separators":["'
+
+    def may_end(request, value, piece='"'):
+        return CallGrounding([{"role": "user", "content": request}], [split]).may_end_string(open_item + value, piece, grammar)
+
+    assert not may_end("split it into words", ",")
+    assert not may_end("split it into words", " -", '"]')
+    assert may_end("split it on ;", ";")
+    assert may_end("split it into words", "space")
+    assert may_end("split it into words", "", "space")  # a piece without a closing quote
+    opening = CallGrounding([{"role": "user", "content": "split it into words"}], [split])
+    assert opening.may_end_string(open_item[:-1], '"', grammar)  # a quote that opens the value
+
+
 def _plugin(name: str, **properties) -> dict:
     return {"name": name, "description": name, "parameters": {"type": "object", "properties": properties,
                                                               "required": list(properties)}}

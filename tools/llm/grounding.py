@@ -13,6 +13,9 @@ Likewise a call's arguments stay open while an optional enum parameter is, and t
 of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any): the model
 still picks the key and the value, since a request often maps to a value rather than naming it.
 
+A string value of nothing but punctuation is written only where the request says it (a separator ";"):
+the small planner listed the ingredients of "a dish that uses oats and pasta" as `[","]`.
+
 After a tool's result, a further call takes its values from the conversation: the small planner goes on
 after a result it should answer, with values nobody gave ("I have 3000 JPY, how many euros is that?",
 then the weather in "Istanbul"; a recipe, then a translation into "English"; an umbrella question, then
@@ -45,6 +48,8 @@ _DIGITS = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z]+")
 _NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends inside a number value
 _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
+_OPEN_STRING = re.compile(r'"((?:[^"\\]|\\.)*)$')  # text that ends inside a string
+_PUNCTUATION = re.compile(r"[!-/:-@[-`{-~\s]*")  # ASCII signs and spaces only
 _TERM = re.compile(r"[^\W_]{3,}")  # a word that says something: "my", "a" and "of" ground nothing
 
 
@@ -171,6 +176,19 @@ class CallGrounding:
         if len(added) < len(piece):  # the number ends in this piece
             return digits in forms
         return any(form.startswith(digits) for form in forms)
+
+    def may_end_string(self, text: str, piece: str, grammar: ToolCallGrammar) -> bool:
+        """Whether the string value `text` ends inside may close in `piece`: not as nothing but punctuation
+        the request does not say. The small planner wrote `[","]` for "a dish that uses oats and pasta";
+        a separator the user gives (";") is still taken."""
+        value = _OPEN_STRING.search(text)
+        if '"' not in piece or not value:
+            return True
+        status = grammar.check(text)
+        if not status.free or status.options not in (('"',), ("x",)):  # not inside a string value
+            return True
+        written = (value.group(1) + piece[: piece.index('"')]).strip()
+        return not _PUNCTUATION.fullmatch(written) or written in self.request
 
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
