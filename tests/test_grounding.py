@@ -5,7 +5,7 @@ from collections import Counter
 
 from tools.llm.catalog import builtin_schemas
 from tools.llm.grammar import ToolCallGrammar
-from tools.llm.grounding import CallGrounding, argument_numbers, numbers_in, without_invented_numbers
+from tools.llm.grounding import CallGrounding, argument_numbers, numbers_in, numbers_naming, without_invented_numbers
 from tools.llm.prompt import render_call, render_user
 
 TIP = {"type": "object", "properties": {"bill": {"type": "number"}, "percent": {"type": "number"},
@@ -73,7 +73,19 @@ def test_an_optional_number_is_written_only_as_a_number_the_request_has_left():
     assert [grounding.may_write(tip, piece) for piece in ("2", "20", "20}", "0", "5", "11")] == [
         True, True, True, False, False, False]
     assert not grounding.may_write(tip + "2", "}") and grounding.may_write(tip + "2", "0}")
-    assert grounding.may_write(tip.replace("tip_percent", "people"), "0")  # a required number is the model's
+    assert grounding.may_write(tip.replace("tip_percent", "total"), "0")  # a required number is the model's
+
+
+def test_a_number_stated_before_a_word_of_a_parameters_name_goes_to_that_parameter():
+    hotels = {"name": "search_hotels", "parameters": {"type": "object", "properties": {
+        "city": {"type": "string"}, "nights": {"type": "integer"}, "num_guests": {"type": "integer"}},
+        "required": ["city", "nights", "num_guests"]}}
+    grounding = CallGrounding([{"role": "user", "content": "rooms in Mumbai for seven guests for 4 nights?"}], [hotels])
+    call = '<tool_call>\n{"name":"search_hotels","arguments":{"city":"Mumbai","nights":'
+    assert [grounding.may_write(call, piece) for piece in ("7", "4", "4,")] == [False, True, True]
+    assert [grounding.may_write(call + '4,"num_guests":', piece) for piece in ("4", "7")] == [False, True]
+    assert numbers_naming("a 30 year loan, 5 years fixed", "years") == {30.0, 5.0}
+    assert numbers_naming("TCK-4580 to tier 2 support", "ticket_id") == set()
 
 
 def test_a_number_goes_only_where_the_schema_admits_it():

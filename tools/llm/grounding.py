@@ -7,7 +7,8 @@ the request states a number that no call of the turn has used, a call's argument
 as an optional number parameter that admits it is; an optional number is written only as one of those
 numbers its schema admits (49 is no count of guests from 1 to 8, but a maximum price); and
 an optional number the request does not state is left out, for the tool's own default. A number
-stated once grounds one argument. Required numbers stay the model's to work out.
+stated once grounds one argument. Required numbers stay the model's to work out, but for one the request
+states right before a word of the parameter's name: "for 7 people ... for 4 nights" gave `nights` 7.
 
 Likewise a call's arguments stay open while an optional enum parameter is, and the request names one
 of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any): the model
@@ -46,6 +47,7 @@ IMPLIED_WORDS = {"one": 1, "single": 1, "zero": 0, "no": 0, "none": 0}
 # Digits that stand on their own: "2025-03-14" and "LST-8812" hold numbers, "img_d52c3bd74c84" none.
 _DIGITS = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z]+")
+_NUMBER_THEN_WORD = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})\s+([a-z]+)")
 _NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends inside a number value
 _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
 _OPEN_STRING = re.compile(r'"((?:[^"\\]|\\.)*)$')  # text that ends inside a string
@@ -63,6 +65,17 @@ def numbers_in(text: str, implied: bool = False) -> Counter[float]:
     words = NUMBER_WORDS | IMPLIED_WORDS if implied else NUMBER_WORDS
     found = Counter(float(match) for match in _DIGITS.findall(text))
     found.update(float(words[word]) for word in _WORD.findall(text.lower()) if word in words)
+    return found
+
+
+def numbers_naming(text: str, key: str) -> set[float]:
+    """The numbers a text states right before a word of the parameter's name: 4 for `nights` in "for 4
+    nights", 7 for `num_guests` in "7 guests" (plurals aside)."""
+    parts = {part.removesuffix("s") for part in key.casefold().split("_") if len(part) > 2}
+    found = set()
+    for number, word in _NUMBER_THEN_WORD.findall(text.casefold()):
+        if word.removesuffix("s") in parts:
+            found.update(numbers_in(number))
     return found
 
 
@@ -157,18 +170,23 @@ class CallGrounding:
         return not any(is_optional_number(key, parameters) and fits(number, key, parameters) for key in open_keys for number in left)
 
     def may_write(self, text: str, piece: str) -> bool:
-        """Whether `piece` may follow `text` inside an optional number argument: only as part of a number
-        the request states, the turn has not used and the parameter admits (any number when none is left:
-        it is dropped)."""
+        """Whether `piece` may follow `text` inside a number argument: only as part of a number the request
+        states before a word of the parameter's name, when it states one the parameter admits; else, in an
+        optional number, only as part of a number the request states, the turn has not used and the
+        parameter admits (any number when none is left: it is dropped)."""
         value = _NUMBER_VALUE.search(text)
         if not value:
             return True
         parameters = self.parameters.get(_current_call_name(text), {})
         key = json.loads(f'"{value.group(1)}"')
-        if not is_optional_number(key, parameters):
+        named = {_written(number) for number in numbers_naming(self.request, key) if fits(number, key, parameters)}
+        if named:
+            forms = named
+        elif not is_optional_number(key, parameters):
             return True
-        left = self.stated_or_implied - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
-        forms = {_written(number) for number in left if fits(number, key, parameters)}
+        else:
+            left = self.stated_or_implied - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
+            forms = {_written(number) for number in left if fits(number, key, parameters)}
         if not forms:
             return True
         added = _NUMBER_CHARS.match(piece).group()
