@@ -281,7 +281,7 @@ def _null(c: _Cursor, schema: dict[str, Any]) -> None:
 def _array(c: _Cursor, schema: dict[str, Any]) -> None:
     c.literal("[")
     items = schema.get("items") or {}
-    min_items = schema.get("minItems", 1)  # an empty list is never asked for either ("cook with quinoa" is not [])
+    min_items = schema.get("minItems", 0)
     max_items = min(schema.get("maxItems", MAX_ITEMS), MAX_ITEMS)
     count = 0
     while True:
