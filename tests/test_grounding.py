@@ -138,19 +138,19 @@ def test_a_call_stays_open_while_the_request_names_a_value_of_an_optional_enum()
 def test_a_string_of_only_punctuation_closes_only_where_the_request_says_it():
     split = {"name": "split_text", "description": "Split a text.", "parameters": {"type": "object", "properties": {
         "separators": {"type": "array", "items": {"type": "string"}}}, "required": ["separators"]}}
-    grammar = ToolCallGrammar([split])
-    open_item = '<tool_call>\n{"name":"split_text","arguments":{"separators":["'
+    open_list = '<tool_call>\n{"name":"split_text","arguments":{"separators":['
 
-    def may_end(request, value, piece='"'):
-        return CallGrounding([{"role": "user", "content": request}], [split]).may_end_string(open_item + value, piece, grammar)
+    def may_end(request, text, piece='"'):
+        return CallGrounding([{"role": "user", "content": request}], [split]).may_end_string(open_list + text, piece)
 
-    assert not may_end("split it into words", ",")
-    assert not may_end("split it into words", " -", '"]')
-    assert may_end("split it on ;", ";")
-    assert may_end("split it into words", "space")
-    assert may_end("split it into words", "", "space")  # a piece without a closing quote
-    opening = CallGrounding([{"role": "user", "content": "split it into words"}], [split])
-    assert opening.may_end_string(open_item[:-1], '"', grammar)  # a quote that opens the value
+    assert not may_end("split it into words", "", '","')  # one token that opens, writes and closes the value
+    assert not may_end("split it, please", "", '","')  # a comma between words is no separator the user gives
+    assert not may_end("split it into words", '"', ',"')
+    assert not may_end("split it into words", '"a"," -', '"]')
+    assert may_end("split it on ;", '";')
+    assert may_end("split it into words", '"space')
+    assert may_end("split it into words", '"', "space")  # a piece without a quote
+    assert may_end("split it into words", "", '"')  # a quote that opens the value
 
 
 def _plugin(name: str, **properties) -> dict:

@@ -50,7 +50,7 @@ _WORD = re.compile(r"[a-z]+")
 _NUMBER_THEN_WORD = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})\s+([a-z]+)")
 _NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends inside a number value
 _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
-_OPEN_STRING = re.compile(r'"((?:[^"\\]|\\.)*)$')  # text that ends inside a string
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')  # a JSON string, read from the start of a call
 _PUNCTUATION = re.compile(r"[!-/:-@[-`{-~\s]*")  # ASCII signs and spaces only
 _TERM = re.compile(r"[^\W_]{3,}")  # a word that says something: "my", "a" and "of" ground nothing
 
@@ -195,18 +195,17 @@ class CallGrounding:
             return digits in forms
         return any(form.startswith(digits) for form in forms)
 
-    def may_end_string(self, text: str, piece: str, grammar: ToolCallGrammar) -> bool:
-        """Whether the string value `text` ends inside may close in `piece`: not as nothing but punctuation
-        the request does not say. The small planner wrote `[","]` for "a dish that uses oats and pasta";
-        a separator the user gives (";") is still taken."""
-        value = _OPEN_STRING.search(text)
-        if '"' not in piece or not value:
+    def may_end_string(self, text: str, piece: str) -> bool:
+        """Whether `piece` may close the strings it closes after `text`: not as nothing but punctuation the
+        request does not give on its own. The small planner wrote `[","]` for "a dish that uses oats and
+        pasta"; a separator the user gives ("split it on ;") is still taken."""
+        if '"' not in piece:
             return True
-        status = grammar.check(text)
-        if not status.free or status.options not in (('"',), ("x",)):  # not inside a string value
-            return True
-        written = (value.group(1) + piece[: piece.index('"')]).strip()
-        return not _PUNCTUATION.fullmatch(written) or written in self.request
+        for value in _STRING.finditer(text + piece):
+            written = value.group(1).strip()
+            if value.end() > len(text) and _PUNCTUATION.fullmatch(written) and not _says_apart(self.request, written):
+                return False
+        return True
 
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
@@ -244,6 +243,12 @@ def _names(text: str, value: str) -> bool:
     """Whether `text` says `value` as words of its own ("vegan", "high_quality" as "high quality")."""
     words = value.replace("_", " ").strip()
     return bool(words) and re.search(rf"(?<![\w-]){re.escape(words)}(?![\w-])", text, re.IGNORECASE) is not None
+
+
+def _says_apart(text: str, signs: str) -> bool:
+    """Whether `text` gives `signs` on their own or in quotes ("split it on ;", "use '-'"), not inside or
+    after a word as punctuation ("onions, less than 78 min")."""
+    return re.search(rf"(?:^|\s|[\"'`]){re.escape(signs)}(?:$|\s|[\"'`])", text) is not None
 
 
 def _written(number: float) -> str:
