@@ -14,8 +14,9 @@ Likewise a call's arguments stay open while an optional enum parameter is, and t
 of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any): the model
 still picks the key and the value, since a request often maps to a value rather than naming it.
 
-A string value of nothing but punctuation is written only where the request says it (a separator ";"):
-the small planner listed the ingredients of "a dish that uses oats and pasta" as `[","]`.
+A string value of nothing but punctuation is written only where the request gives those signs on their
+own (a separator: "split it on ;"): the small planner listed the ingredients of "a dish that uses oats
+and pasta" as `[","]`.
 
 After a tool's result, a further call takes its values from the conversation: the small planner goes on
 after a result it should answer, with values nobody gave ("I have 3000 JPY, how many euros is that?",
