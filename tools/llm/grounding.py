@@ -146,6 +146,7 @@ class CallGrounding:
         earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
         self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
         self.named_enums = {name: _named_enums(parameters, self.request) for name, parameters in self.parameters.items()}
+        self.named_numbers = {name: _named_numbers(parameters, self.request) for name, parameters in self.parameters.items()}
         # What the user and the tools have said, read only after a result (`invents`).
         self.after_result = bool(since) and since[-1]["role"] == "tool"
         said = "\n".join(m["content"] for m in messages if m["role"] in ("user", "tool")) if self.after_result else ""
@@ -178,9 +179,10 @@ class CallGrounding:
         value = _NUMBER_VALUE.search(text)
         if not value:
             return True
-        parameters = self.parameters.get(_current_call_name(text), {})
+        name = _current_call_name(text)
+        parameters = self.parameters.get(name, {})
         key = json.loads(f'"{value.group(1)}"')
-        named = {_written(number) for number in numbers_naming(self.request, key) if fits(number, key, parameters)}
+        named = self.named_numbers.get(name, {}).get(key)
         if named:
             forms = named
         elif not is_optional_number(key, parameters):
@@ -238,6 +240,13 @@ def _named_enums(parameters: dict[str, Any], request: str) -> set[str]:
     required = parameters.get("required", [])
     return {key for key, schema in (parameters.get("properties") or {}).items()
             if key not in required and any(isinstance(value, str) and _names(request, value) for value in (schema or {}).get("enum") or ())}
+
+
+def _named_numbers(parameters: dict[str, Any], request: str) -> dict[str, set[str]]:
+    """For each parameter, how the numbers the request states before a word of its name and its schema
+    admits are written (read when a number is written there)."""
+    return {key: {_written(number) for number in numbers_naming(request, key) if fits(number, key, parameters)}
+            for key in parameters.get("properties") or {}}
 
 
 def _names(text: str, value: str) -> bool:
