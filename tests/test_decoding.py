@@ -359,7 +359,7 @@ def test_a_turns_first_call_leans_toward_the_tools_nearest_the_users_words(tiny_
         return [similarity.get(name, 0.5) for name, _ in pairs]
 
     decoder = Decoder(tiny_decoder.lm, tool_similarity=nearer, tool_similarity_weight=6.0)
-    leaning = decoder._leaning(_messages(tools, "what colour is it?"), tools)
+    leaning = decoder._leaning(_messages(tools, "what colour is it?"), tools, set())
     assert leaning["ask_image"] == leaning["classify_image"] == 0.0
     assert leaning["caption_image"] == pytest.approx(6.0 * (0.5 - 0.9 + TOOL_SIMILARITY_MARGIN))
     logits = torch.zeros(len(tiny_decoder.lm.tokenizer))
@@ -368,4 +368,22 @@ def test_a_turns_first_call_leans_toward_the_tools_nearest_the_users_words(tiny_
     assert int(leaned.argmax()) == ask and leaned[junk] == -math.inf
     after_result = [*_messages(tools, "what colour is it?"), {"role": "assistant", "content": "<tool_call>\n{}\n</tool_call>"},
                     {"role": "tool", "content": "done"}]
-    assert decoder._leaning(after_result, tools) == {}
+    assert decoder._leaning(after_result, tools, set()) == {}
+
+
+def test_after_a_result_a_tool_the_request_names_and_the_turn_has_not_called_is_called(tiny_decoder):
+    """"draw a star and classify it": after the drawing the turn goes on with the tool named, though the
+    model would answer; the other tools' names are held back. Once it is called, the turn may end."""
+    tools = [{"name": name, "description": name.replace("_", " "), "parameters": {"type": "object", "properties": {}}}
+             for name in ("caption_it", "generate_image", "classify_it")]
+    drawn = [{"role": "user", "content": "draw a star and classify it"},
+             {"role": "assistant", "content": '<tool_call>\n{"name":"generate_image","arguments":{"prompt":"a star"}}\n</tool_call>'},
+             {"role": "tool", "content": 'generate_image returned: {"images":["img_0123456789ab"]}'}]
+    strict = Decoder(tiny_decoder.lm, max_new_tokens=8, call_threshold_after_result=1.1)
+    assert strict._leaning(chat_messages(render_system(tools), drawn), tools, {"classify_it"})["caption_it"] < 0
+    decision = strict.decide(chat_messages(render_system(tools), drawn), tools, max_text_tokens=2)
+    assert [name for name, _ in decision.calls] == ["classify_it"]
+    classified = [*drawn, {"role": "assistant", "content": '<tool_call>\n{"name":"classify_it","arguments":{}}\n</tool_call>'},
+                  {"role": "tool", "content": "classify_it returned: a star"}]
+    assert not strict.decide(chat_messages(render_system(tools), classified), tools, max_text_tokens=2).calls
+    assert not strict.decide(_messages(tools, "draw a star and classify it"), tools, max_text_tokens=2).calls

@@ -80,6 +80,19 @@ def test_shipped_planner_asks_what_it_is_asked_about_an_attached_image(planner, 
     assert result.tool_calls[0]["arguments"]["image"] == image
 
 
+@pytest.mark.parametrize("image", ["img_da582610f9b3", "img_8c73350bcc93"])
+def test_shipped_planner_goes_on_with_the_tool_a_chain_names(planner, image):
+    """After the drawing the adapter alone answered "Here is your image" for some ids of the image drawn;
+    the request names classify_image by its action (`tools.llm.naming`), so the turn goes on with it."""
+    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+
+    drawn = [HumanMessage("draw a red star and classify the result"),
+             AIMessage("", tool_calls=[{"name": "generate_image", "args": {"prompt": "a red star"}, "id": "c1"}]),
+             ToolMessage(f'{{"images":["{image}"]}}', tool_call_id="c1")]
+    message = planner.bind_tools(builtin_schemas()).invoke(drawn)
+    assert [(call["name"], call["args"]) for call in message.tool_calls] == [("classify_image", {"image": image})]
+
+
 def test_shipped_planner_leaves_out_an_optional_number_the_request_does_not_give(planner):
     tip = {"name": "calculate_tip", "description": "Work out the tip on a bill.",
            "parameters": {"type": "object", "properties": {

@@ -21,6 +21,7 @@ from typing import Any
 from tools.llm.grammar import Status, ToolCallGrammar
 from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
+from tools.llm.naming import named_tools
 from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, user_words, without_user_words
 from tools.llm.quoting import FACT_QUOTE, QUOTE_END, fact_to_quote
 
@@ -32,6 +33,7 @@ WORD_COMPLETION_MARGIN = 2.0  # nats; see Decoder._draft
 TOOL_PRIOR_WEIGHT = 0.25  # share of the content-free prior taken off a call's first name token; see Decoder._name_prior
 TOOL_SIMILARITY_WEIGHT = 10.0  # nats per unit of cosine a tool is further from the user's words; see Decoder._leaning
 TOOL_SIMILARITY_MARGIN = 0.14  # cosine below the nearest tool within which a tool is not held back
+NAMED_TOOL_LEAN = 10.0  # nats other tools' names lose after a result when the request names a tool not yet called
 CALL_MARKUP = CALL_OPEN.strip()
 _FIRST_NAME = re.compile(r'"name":"')
 
@@ -163,7 +165,8 @@ class Decoder:
                     _truncate(cache, turn_end)
                     return self._text(logits, cache, max_text_tokens or self.max_new_tokens, fact_to_quote(messages))
 
-                if grammar is None or (mode == "auto" and not self._starts_call(rows[0], opening, messages)):
+                asked = _asked_for(messages, tools) if grammar else set()
+                if grammar is None or (mode == "auto" and not asked and not self._starts_call(rows[0], opening, messages)):
                     yield from answer(rows[0])
                     return
                 # The opening ends where the first call's name is chosen, unless one tool forces it.
@@ -171,7 +174,7 @@ class Decoder:
                 prior = _Prior(messages, system_text, prefix.length if prefix else 0) if weighed else None
                 grounding = CallGrounding(messages, tools)
                 decision = self._calls(rows[-1], cache, grammar, _turn_text(messages), grounding, opening, prior,
-                                       self._leaning(messages, tools))
+                                       self._leaning(messages, tools, asked))
                 if mode == "auto" and grounding.invents(decision.calls):
                     # A further call with values nobody gave: answer from the results instead.
                     yield from answer(_without_token(rows[0], opening[0]))
@@ -228,10 +231,11 @@ class Decoder:
             self._priors.popitem(last=False)
         return self._priors[prompt]
 
-    def _leaning(self, messages: list[dict[str, str]], tools: list[dict[str, Any]]) -> dict[str, float]:
+    def _leaning(self, messages: list[dict[str, str]], tools: list[dict[str, Any]], asked: set[str]) -> dict[str, float]:
         """What a turn's first call adds to each tool's name: nothing for a tool near the user's words (the
         request's, or all the conversation's) as the nearest tool is, give or take `TOOL_SIMILARITY_MARGIN`;
-        less the further a tool is beyond that.
+        less the further a tool is beyond that. After a result, `NAMED_TOOL_LEAN` less for every tool but
+        those the request `asked` for by name (`_asked_for`).
 
         The small planner sometimes takes a tool the request has nothing to do with ("New York weather now"
         → log_medication_taken, "live translate Catalan to Indonesian" → split_bill), most often a tool
@@ -240,6 +244,8 @@ class Decoder:
         image"). Only before the turn's first result: a chain's request is nearest the tool it starts with
         ("draw a red star and tell me what you drew"), not the one that follows.
         """
+        if asked:
+            return {tool["name"]: 0.0 if tool["name"] in asked else -NAMED_TOOL_LEAN for tool in tools}
         request, *since = current_turn(messages) or [None]
         if request is None or since or len(tools) < 2 or not (self.tool_similarity and self.tool_similarity_weight):
             return {}
@@ -464,6 +470,17 @@ def _streamable(text: str) -> str:
     """What of a text answer so far may be streamed: not a tail that may be the start of call markup."""
     held = next((k for k in range(min(len(text), len(CALL_MARKUP) - 1), 0, -1) if CALL_MARKUP.startswith(text[-k:])), 0)
     return text[: len(text) - held]
+
+
+def _asked_for(messages: list[dict[str, str]], tools: list[dict[str, Any]]) -> set[str]:
+    """After a result, the tools the request names by their action (`tools.llm.naming`) that the turn has
+    not called: the turn goes on with one of them, whatever the model's leaning to answer."""
+    request, *since = current_turn(messages) or [None]
+    if request is None or not since or since[-1]["role"] != "tool":
+        return set()
+    calls = [call for message in since if message["role"] == "assistant" for call in parse_calls(message["content"])]
+    taken = [arguments for _, arguments in calls]
+    return named_tools(user_words(request["content"]), [tool["name"] for tool in tools], taken) - {name for name, _ in calls}
 
 
 def _without_request(messages: list[dict[str, str]]) -> list[dict[str, str]]:
