@@ -5,7 +5,14 @@ from collections import Counter
 
 from tools.llm.catalog import builtin_schemas
 from tools.llm.grammar import ToolCallGrammar
-from tools.llm.grounding import CallGrounding, argument_numbers, numbers_in, numbers_naming, without_invented_numbers
+from tools.llm.grounding import (
+    CallGrounding,
+    argument_numbers,
+    numbers_in,
+    numbers_naming,
+    without_invented_numbers,
+    without_repeated_words,
+)
 from tools.llm.prompt import render_call, render_user
 
 TIP = {"type": "object", "properties": {"bill": {"type": "number"}, "percent": {"type": "number"},
@@ -133,6 +140,40 @@ def test_a_call_stays_open_while_the_request_names_a_value_of_an_optional_enum()
     assert may_close("recipes using chickpeas, I'm veganish")  # a value only inside a longer word
     assert may_close("recipes using chickpeas")
     assert may_close("any vegan recipes using chickpeas?", open_call + ',"diet":"vegan"')  # written: it may close
+
+
+VACUUM = {"name": "start_vacuum", "description": "Start the robot vacuum.", "parameters": {"type": "object", "properties": {
+    "room": {"type": "string"}, "mode": {"type": "string", "enum": ["eco", "standard", "turbo"]}}}}
+
+
+def test_an_enum_whose_values_the_request_names_takes_one_of_them():
+    call = '<tool_call>\n{"name":"start_vacuum","arguments":{"mode":'
+
+    def may_choose(request, text, piece):
+        return CallGrounding([{"role": "user", "content": request}], [VACUUM]).may_choose(text, piece)
+
+    request = "run the robot vacuum in standard mode"
+    assert [may_choose(request, call, piece) for piece in ('"t', '"st', '"standard"}')] == [False, True, True]
+    assert not may_choose(request, call + '"', "turbo")
+    assert may_choose(request, call + '"standard', '"}')
+    assert may_choose("vacuum the whole flat, quickly", call, '"t')  # no value named: the model's to map
+    assert may_choose("eco or turbo, you pick", call, '"t') and not may_choose("eco or turbo, you pick", call, '"s')
+    assert may_choose(request, '<tool_call>\n{"name":"start_vacuum","arguments":{"room":', '"st')  # not an enum
+
+
+def test_an_optional_string_that_only_repeats_another_value_is_left_out():
+    note = {"type": "object", "properties": {"text": {"type": "string"}, "title": {"type": "string"}}, "required": ["text"]}
+    assert without_repeated_words({"text": "book recommendations from Luca", "title": "recommendations"}, note, {}) == {
+        "text": "book recommendations from Luca"}
+    assert without_repeated_words({"text": "ideas for the blog post", "title": "Travel"}, note, {}) == {
+        "text": "ideas for the blog post", "title": "Travel"}
+    assert without_repeated_words({"text": "a blog post", "title": "blog"}, {**note, "required": ["text", "title"]}, {}) == {
+        "text": "a blog post", "title": "blog"}  # required: the model's to give
+    assert without_repeated_words({"text": "bloggers unite", "title": "blog"}, note, {}) == {
+        "text": "bloggers unite", "title": "blog"}  # not a word of the other value
+    grounding = CallGrounding([{"role": "user", "content": "run the robot vacuum in standard mode"}], [VACUUM])
+    assert grounding.arguments("start_vacuum", {"room": "standard", "mode": "standard"}) == {"mode": "standard"}
+    assert grounding.arguments("start_vacuum", {"room": "kitchen", "mode": "standard"}) == {"room": "kitchen", "mode": "standard"}
 
 
 def test_a_string_of_only_punctuation_closes_only_where_the_request_says_it():

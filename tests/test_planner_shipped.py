@@ -66,6 +66,18 @@ def test_shipped_planner_takes_the_held_out_tool_the_request_is_about(planner, r
     assert plan(planner, request_text, [schemas[name] for name in offered]).tool_calls == [call]
 
 
+@pytest.mark.parametrize("request_text,call", [
+    ("run the robot vacuum in standard mode", {"name": "start_vacuum", "arguments": {"mode": "standard"}}),
+    ("note: book recommendations from Luca", {"name": "create_note", "arguments": {"text": "book recommendations from Luca"}}),
+])
+def test_shipped_planner_writes_only_what_the_request_says(planner, request_text, call):
+    """The adapter alone wrote `room="standard", mode="turbo"` and a title "recommendations": an enum whose
+    value the request names takes it, and an optional string that only repeats another value is left out."""
+    _, held_out, _ = load_catalog()
+    schemas = {tool.name: tool.schema for tool in held_out}
+    assert plan(planner, request_text, [schemas["start_vacuum"], schemas["create_note"]]).tool_calls == [call]
+
+
 @pytest.mark.parametrize("request_text,name", [
     ("what colour is the shape in this picture?", "ask_image"),
     ("what number is written in this image?", "ask_image"),

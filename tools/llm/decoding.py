@@ -425,6 +425,8 @@ class Decoder:
             piece = candidate[len(text) :]
             if not grounding.may_write(text, piece):
                 continue
+            if not grounding.may_choose(text, piece):
+                continue
             if not grounding.may_end_string(text, piece):
                 continue
             if "}" in piece and not grounding.may_close(candidate[: len(text) + piece.index("}")], grammar):

@@ -11,12 +11,15 @@ stated once grounds one argument. Required numbers stay the model's to work out,
 states right before a word of the parameter's name: "for 7 people ... for 4 nights" gave `nights` 7.
 
 Likewise a call's arguments stay open while an optional enum parameter is, and the request names one
-of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any): the model
-still picks the key and the value, since a request often maps to a value rather than naming it.
+of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any). The model
+still picks the key, since a request often maps to a value rather than naming it; but an enum whose
+values the request names takes one of those ("in standard mode" gave `mode` "turbo").
 
 A string value of nothing but punctuation is written only where the request gives those signs on their
 own (a separator: "split it on ;"): the small planner listed the ingredients of "a dish that uses oats
-and pasta" as `[","]`.
+and pasta" as `[","]`. An optional string that only repeats words of another value, or a value named
+for an enum, is left out: it says nothing more ("note: book recommendations from Luca" with the title
+"recommendations"; `room` "standard" beside `mode` "standard").
 
 After a tool's result, a further call takes its values from the conversation: the small planner goes on
 after a result it should answer, with values nobody gave ("I have 3000 JPY, how many euros is that?",
@@ -50,8 +53,10 @@ _DIGITS = re.compile(r"(?<![A-Za-z_\d.])\d+(?:\.\d+)?")
 _WORD = re.compile(r"[a-z]+")
 _NUMBER_THEN_WORD = re.compile(rf"(?<![\w.])(\d+(?:\.\d+)?|{'|'.join(NUMBER_WORDS)})\s+([a-z]+)")
 _NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends inside a number value
+_STRING_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":("(?:[^"\\]|\\.)*)?$')  # text that ends at or in a string value
 _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')  # a JSON string, read from the start of a call
+_ENDS = " ,.;:!?"  # what a value may end in without saying more
 _PUNCTUATION = re.compile(r"[!-/:-@[-`{-~\s]*")  # ASCII signs and spaces only
 _TERM = re.compile(r"[^\W_]{3,}")  # a word that says something: "my", "a" and "of" ground nothing
 
@@ -134,6 +139,25 @@ def without_invented_numbers(arguments: dict[str, Any], parameters: dict[str, An
     return kept
 
 
+def without_repeated_words(arguments: dict[str, Any], parameters: dict[str, Any],
+                           named_values: dict[str, list[str]]) -> dict[str, Any]:
+    """The arguments less an optional free string that only repeats words of another value, or a value the
+    request names for an enum parameter: "note: book recommendations from Luca" gave `text` the note and
+    `title` "recommendations"; "in standard mode" gave `room` "standard" too."""
+    strings = {key: value.casefold().strip(_ENDS) for key, value in arguments.items() if isinstance(value, str)}
+    named = {json.loads(value).casefold() for values in named_values.values() for value in values}
+
+    def repeats(key: str) -> bool:
+        mine = strings.get(key)
+        if not mine or key in parameters.get("required", []) or "enum" in _property(key, parameters):
+            return False
+        inside = re.compile(rf"(?<!\w){re.escape(mine)}(?!\w)")
+        return mine in named or any(other != key and len(value) > len(mine) and inside.search(value)
+                                    for other, value in strings.items())
+
+    return {key: value for key, value in arguments.items() if not repeats(key)}
+
+
 class CallGrounding:
     """The numbers of one decision's request, and those the calls of its turn have used so far."""
 
@@ -145,7 +169,9 @@ class CallGrounding:
         self.stated_or_implied = numbers_in(self.request, implied=True)
         earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
         self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
-        self.named_enums = {name: _named_enums(parameters, self.request) for name, parameters in self.parameters.items()}
+        self.named_values = {name: _named_values(parameters, self.request) for name, parameters in self.parameters.items()}
+        self.named_enums = {name: set(self.named_values[name]) - set(parameters.get("required", []))
+                            for name, parameters in self.parameters.items()}
         self.named_numbers = {name: _named_numbers(parameters, self.request) for name, parameters in self.parameters.items()}
         # What the user and the tools have said, read only after a result (`invents`).
         self.after_result = bool(since) and since[-1]["role"] == "tool"
@@ -198,6 +224,18 @@ class CallGrounding:
             return digits in forms
         return any(form.startswith(digits) for form in forms)
 
+    def may_choose(self, text: str, piece: str) -> bool:
+        """Whether `piece` may follow `text` in an enum value: only toward a value the request names, when it
+        names any of the parameter's ("in standard mode" gave `mode` "turbo")."""
+        value = _STRING_VALUE.search(text)
+        if not value:
+            return True
+        named = self.named_values.get(_current_call_name(text), {}).get(json.loads(f'"{value.group(1)}"'))
+        if not named:
+            return True
+        written = (value.group(2) or "") + piece
+        return any(form.startswith(written) or written.startswith(form) for form in named)
+
     def may_end_string(self, text: str, piece: str) -> bool:
         """Whether `piece` may close the strings it closes after `text`: not as nothing but punctuation the
         request does not give on its own. The small planner wrote `[","]` for "a dish that uses oats and
@@ -211,7 +249,9 @@ class CallGrounding:
         return True
 
     def arguments(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        return without_invented_numbers(arguments, self.parameters.get(name, {}), self.request)
+        parameters = self.parameters.get(name, {})
+        arguments = without_invented_numbers(arguments, parameters, self.request)
+        return without_repeated_words(arguments, parameters, self.named_values.get(name, {}))
 
     def invents(self, calls: list[tuple[str, dict[str, Any]]]) -> bool:
         """Whether, after a tool's result, a call gives a value nobody in the conversation gave: a string
@@ -235,11 +275,12 @@ class CallGrounding:
         return False
 
 
-def _named_enums(parameters: dict[str, Any], request: str) -> set[str]:
-    """The optional enum parameters one of whose values the request names."""
-    required = parameters.get("required", [])
-    return {key for key, schema in (parameters.get("properties") or {}).items()
-            if key not in required and any(isinstance(value, str) and _names(request, value) for value in (schema or {}).get("enum") or ())}
+def _named_values(parameters: dict[str, Any], request: str) -> dict[str, list[str]]:
+    """For each enum parameter one of whose values the request names, those values as JSON."""
+    named = {key: [json.dumps(value, ensure_ascii=False) for value in (schema or {}).get("enum") or ()
+                   if isinstance(value, str) and _names(request, value)]
+             for key, schema in (parameters.get("properties") or {}).items()}
+    return {key: values for key, values in named.items() if values}
 
 
 def _named_numbers(parameters: dict[str, Any], request: str) -> dict[str, set[str]]:
