@@ -80,7 +80,16 @@ def test_an_optional_number_is_written_only_as_a_number_the_request_has_left():
     assert [grounding.may_write(tip, piece) for piece in ("2", "20", "20}", "0", "5", "11")] == [
         True, True, True, False, False, False]
     assert not grounding.may_write(tip + "2", "}") and grounding.may_write(tip + "2", "0}")
-    assert grounding.may_write(tip.replace("tip_percent", "total"), "0")  # a required number is the model's
+
+
+def test_a_required_number_is_one_the_request_has_left_while_it_has_one():
+    mortgage = {"name": "calculate_mortgage", "parameters": {"type": "object", "properties": {
+        "loan_amount": {"type": "number"}, "interest_rate": {"type": "number"}, "years": {"type": "integer"}},
+        "required": ["loan_amount", "interest_rate", "years"]}}
+    grounding = CallGrounding([{"role": "user", "content": "what's the monthly payment on 2863446 at 5%?"}], [mortgage])
+    rate = '<tool_call>\n{"name":"calculate_mortgage","arguments":{"loan_amount":2863446,"interest_rate":'
+    assert [grounding.may_write(rate, piece) for piece in ("0", "5", "5,", "0.5")] == [False, True, True, False]
+    assert grounding.may_write(rate + '5,"years":', "30")  # none left: the model's to work out
 
 
 def test_a_number_stated_before_a_word_of_a_parameters_name_goes_to_that_parameter():

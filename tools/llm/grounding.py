@@ -4,11 +4,12 @@ request, and after a tool's result every value from what the user and the tools 
 A small planner drops counts the user gave ("three pictures of a blue square" without `n`) and
 invents optional numbers the user never gave (a 5 % tip on "what's the tip on 1327.62?"). So while
 the request states a number that no call of the turn has used, a call's arguments stay open as long
-as an optional number parameter that admits it is; an optional number is written only as one of those
-numbers its schema admits (49 is no count of guests from 1 to 8, but a maximum price); and
-an optional number the request does not state is left out, for the tool's own default. A number
-stated once grounds one argument. Required numbers stay the model's to work out, but for one the request
-states right before a word of the parameter's name: "for 7 people ... for 4 nights" gave `nights` 7.
+as an optional number parameter that admits it is; a number is written only as one of those numbers
+its schema admits (49 is no count of guests from 1 to 8, but a maximum price; "at 5%" gave a required
+`interest_rate` 0.5); and an optional number the request does not state is left out, for the tool's
+own default. A number stated once grounds one argument, and one stated right before a word of a
+parameter's name grounds that parameter: "for 7 people ... for 4 nights" gave `nights` 7. A required
+number the request leaves none for is the model's to work out.
 
 Likewise a call's arguments stay open while an optional enum parameter is, and the request names one
 of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any). The model
@@ -110,9 +111,14 @@ def _property(name: str, parameters: dict[str, Any]) -> dict[str, Any]:
     return (parameters.get("properties") or {}).get(name) or {}
 
 
-def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
+def is_free_number(name: str, parameters: dict[str, Any]) -> bool:
+    """Whether the parameter takes any number (its schema lists none)."""
     schema = _property(name, parameters)
-    return schema.get("type") in ("integer", "number") and "enum" not in schema and name not in parameters.get("required", [])
+    return schema.get("type") in ("integer", "number") and "enum" not in schema
+
+
+def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
+    return is_free_number(name, parameters) and name not in parameters.get("required", [])
 
 
 def fits(number: float, name: str, parameters: dict[str, Any]) -> bool:
@@ -199,9 +205,9 @@ class CallGrounding:
 
     def may_write(self, text: str, piece: str) -> bool:
         """Whether `piece` may follow `text` inside a number argument: only as part of a number the request
-        states before a word of the parameter's name, when it states one the parameter admits; else, in an
-        optional number, only as part of a number the request states, the turn has not used and the
-        parameter admits (any number when none is left: it is dropped)."""
+        states before a word of the parameter's name, when it states one the parameter admits; else only as
+        part of a number the request states, the turn has not used and the parameter admits. Any number when
+        none is left: an optional one is then dropped, a required one is the model's to work out."""
         value = _NUMBER_VALUE.search(text)
         if not value:
             return True
@@ -211,7 +217,7 @@ class CallGrounding:
         named = self.named_numbers.get(name, {}).get(key)
         if named:
             forms = named
-        elif not is_optional_number(key, parameters):
+        elif not is_free_number(key, parameters):
             return True
         else:
             left = self.stated_or_implied - self.used_before - argument_numbers(_partial_arguments(text[: value.start(2)]))
