@@ -170,6 +170,20 @@ def test_an_enum_whose_values_the_request_names_takes_one_of_them():
     assert may_choose(request, '<tool_call>\n{"name":"start_vacuum","arguments":{"room":', '"st')  # not an enum
 
 
+def test_a_call_stays_open_for_an_email_address_no_call_of_the_turn_has_written():
+    emails = {"name": "search_emails", "parameters": {"type": "object", "properties": {
+        "query": {"type": "string"}, "sender": {"type": "string"}, "unread_only": {"type": "boolean"}}, "required": ["query"]}}
+    grammar = ToolCallGrammar([emails])
+    request = [{"role": "user", "content": "did sven@example.se send me anything about the mockups?"}]
+    searching = '<tool_call>\n{"name":"search_emails","arguments":{"query":"the mockups"'
+    assert not CallGrounding(request, [emails]).may_close(searching, grammar)
+    assert CallGrounding(request, [emails]).may_close(searching + ',"sender":"sven@example.se"', grammar)
+    assert CallGrounding([{"role": "user", "content": "anything about the mockups?"}], [emails]).may_close(searching, grammar)
+    searched = [*request, {"role": "assistant", "content": render_call("search_emails", {"query": "x", "sender": "sven@example.se"})},
+                {"role": "tool", "content": "search_emails returned: []"}]
+    assert CallGrounding(searched, [emails]).may_close(searching, grammar)
+
+
 def test_an_optional_string_that_only_repeats_another_value_is_left_out():
     note = {"type": "object", "properties": {"text": {"type": "string"}, "title": {"type": "string"}}, "required": ["text"]}
     assert without_repeated_words({"text": "book recommendations from Luca", "title": "recommendations"}, note, {}) == {

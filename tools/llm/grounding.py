@@ -15,6 +15,8 @@ Likewise a call's arguments stay open while an optional enum parameter is, and t
 of its values ("any vegan recipes using chickpeas?" with `diet` in vegan / vegetarian / any). The model
 still picks the key, since a request often maps to a value rather than naming it; but an enum whose
 values the request names takes one of those ("in standard mode" gave `mode` "turbo").
+And a call stays open while the request gives an email address no call of the turn has written and an
+optional string parameter is open ("did sven@example.se send me anything about ..." without `sender`).
 
 A string value of nothing but punctuation is written only where the request gives those signs on their
 own (a separator: "split it on ;"): the small planner listed the ingredients of "a dish that uses oats
@@ -57,6 +59,7 @@ _NUMBER_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":(-?[\d.]*)$')  # text that ends
 _STRING_VALUE = re.compile(r'"((?:[^"\\]|\\.)*)":("(?:[^"\\]|\\.)*)?$')  # text that ends at or in a string value
 _NUMBER_CHARS = re.compile(r"[-\d.eE+]*")
 _STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')  # a JSON string, read from the start of a call
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")  # an email address
 _ENDS = " ,.;:!?"  # what a value may end in without saying more
 _PUNCTUATION = re.compile(r"[!-/:-@[-`{-~\s]*")  # ASCII signs and spaces only
 _TERM = re.compile(r"[^\W_]{3,}")  # a word that says something: "my", "a" and "of" ground nothing
@@ -173,12 +176,15 @@ class CallGrounding:
         self.parameters = {tool["name"]: tool.get("parameters") or {} for tool in tools}
         self.stated = numbers_in(self.request)
         self.stated_or_implied = numbers_in(self.request, implied=True)
-        earlier = (m["content"] for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"])
-        self.used_before = sum((argument_numbers([arguments for _, arguments in parse_calls(content)]) for content in earlier), Counter())
+        earlier = [arguments for m in since if m["role"] == "assistant" and CALL_OPEN in m["content"]
+                   for _, arguments in parse_calls(m["content"])]
+        self.used_before = argument_numbers(earlier)
+        self.written_before = json.dumps(earlier, ensure_ascii=False)
         self.named_values = {name: _named_values(parameters, self.request) for name, parameters in self.parameters.items()}
         self.named_enums = {name: set(self.named_values[name]) - set(parameters.get("required", []))
                             for name, parameters in self.parameters.items()}
         self.named_numbers = {name: _named_numbers(parameters, self.request) for name, parameters in self.parameters.items()}
+        self.addresses = _ADDRESS.findall(self.request)
         # What the user and the tools have said, read only after a result (`invents`).
         self.after_result = bool(since) and since[-1]["role"] == "tool"
         said = "\n".join(m["content"] for m in messages if m["role"] in ("user", "tool")) if self.after_result else ""
@@ -188,10 +194,11 @@ class CallGrounding:
     def may_close(self, text: str, grammar: ToolCallGrammar) -> bool:
         """Whether a call's arguments may close after `text`: not while the request states a number the
         turn has not used and the call can still take it as an optional number, nor while it names a value
-        of an optional enum the call can still take."""
+        of an optional enum the call can still take, nor while it gives an email address no call of the
+        turn has written and the call can still take an optional string."""
         name = _current_call_name(text)
         named = self.named_enums.get(name, set())
-        if not self.stated and not named:
+        if not self.stated and not named and not self.addresses:
             return True
         options = grammar.check(text).options
         if "}" not in options:
@@ -200,6 +207,10 @@ class CallGrounding:
         open_keys = [key for key in map(_option_key, options) if key]
         if named.intersection(open_keys):
             return False
+        if any(_is_free_string(key, parameters) for key in open_keys):
+            written = self.written_before + json.dumps(_partial_arguments(text), ensure_ascii=False)
+            if any(address not in written for address in self.addresses):
+                return False
         left = self.stated - self.used_before - argument_numbers(_partial_arguments(text))
         return not any(is_optional_number(key, parameters) and fits(number, key, parameters) for key in open_keys for number in left)
 
@@ -279,6 +290,11 @@ class CallGrounding:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return not self.said_numbers[float(value)]
         return False
+
+
+def _is_free_string(name: str, parameters: dict[str, Any]) -> bool:
+    schema = _property(name, parameters)
+    return schema.get("type") == "string" and "enum" not in schema
 
 
 def _named_values(parameters: dict[str, Any], request: str) -> dict[str, list[str]]:
