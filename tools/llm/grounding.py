@@ -120,6 +120,12 @@ def is_free_number(name: str, parameters: dict[str, Any]) -> bool:
     return schema.get("type") in ("integer", "number") and "enum" not in schema
 
 
+def is_free_string(name: str, parameters: dict[str, Any]) -> bool:
+    """Whether the parameter takes any string (its schema lists none)."""
+    schema = _property(name, parameters)
+    return schema.get("type") == "string" and "enum" not in schema
+
+
 def is_optional_number(name: str, parameters: dict[str, Any]) -> bool:
     return is_free_number(name, parameters) and name not in parameters.get("required", [])
 
@@ -207,7 +213,7 @@ class CallGrounding:
         open_keys = [key for key in map(_option_key, options) if key]
         if named.intersection(open_keys):
             return False
-        if any(_is_free_string(key, parameters) for key in open_keys):
+        if any(is_free_string(key, parameters) for key in open_keys):
             written = self.written_before + json.dumps(_partial_arguments(text), ensure_ascii=False)
             if any(address not in written for address in self.addresses):
                 return False
@@ -290,11 +296,6 @@ class CallGrounding:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return not self.said_numbers[float(value)]
         return False
-
-
-def _is_free_string(name: str, parameters: dict[str, Any]) -> bool:
-    schema = _property(name, parameters)
-    return schema.get("type") == "string" and "enum" not in schema
 
 
 def _named_values(parameters: dict[str, Any], request: str) -> dict[str, list[str]]:
