@@ -10,6 +10,8 @@ def test_the_action_a_tool_is_named_after_names_it_with_the_usual_endings():
                     "and give me the classification", "Classify it!"):
         assert named_tools(request, TOOLS) == {"classify_image"}, request
     assert named_tools("caption it, then search my pictures", TOOLS) == {"caption_image", "search_images"}
+    assert named_tools("then play it", ["play_artist", "rate_song"]) == {"play_artist"}
+    assert named_tools("and give it a rating", ["play_artist", "rate_song"]) == {"rate_song"}
 
 
 def test_words_that_only_begin_like_an_action_name_nothing():

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
 from muse.settings import SHIPPED_MODELS_DIR, PlannerSettings
 from tools.llm.catalog import builtin_schemas, load_catalog
@@ -96,8 +97,6 @@ def test_shipped_planner_asks_what_it_is_asked_about_an_attached_image(planner, 
 def test_shipped_planner_goes_on_with_the_tool_a_chain_names(planner, image):
     """After the drawing the adapter alone answered "Here is your image" for some ids of the image drawn;
     the request names classify_image by its action (`tools.llm.naming`), so the turn goes on with it."""
-    from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
-
     drawn = [HumanMessage("draw a red star and classify the result"),
              AIMessage("", tool_calls=[{"name": "generate_image", "args": {"prompt": "a red star"}, "id": "c1"}]),
              ToolMessage(f'{{"images":["{image}"]}}', tool_call_id="c1")]

@@ -15,13 +15,22 @@ from typing import Any
 _WORD = re.compile(r"[a-z]+")
 # What a word adds to its stem: "classif" + "y", "ier", "ication"; "count" + "ry" is another word.
 _SUFFIXES = ("", "s", "e", "es", "ed", "er", "ers", "ing", "y", "ies", "ied", "ier", "iers", "ication", "ion", "ions")
-_MIN_STEM = 4  # "get", "set" and "add" name nothing
+_MIN_ACTION = 4  # letters: "get", "set" and "add" name nothing
+_VOWELS = "aeiou"
+
+
+def action_word(name: str) -> str:
+    """The first word of a tool's name: what it does."""
+    return name.split("_")[0].casefold()
 
 
 def action_stem(name: str) -> str:
-    """The action a tool's name starts with, without a closing "e" or "y": classif, generat, search."""
-    action = name.split("_")[0].casefold()
-    return action[:-1] if action.endswith(("e", "y")) else action
+    """The action a tool's name starts with, without a closing "e" or a "y" after a consonant: classif,
+    generat, search, play."""
+    word = action_word(name)
+    if word.endswith("e") or (word.endswith("y") and len(word) > 1 and word[-2] not in _VOWELS):
+        return word[:-1]
+    return word
 
 
 def says(text: str, stem: str) -> bool:
@@ -35,4 +44,4 @@ def named_tools(request: str, tools: list[str], taken: Any = "") -> set[str]:
     stems = {name: action_stem(name) for name in tools}
     shared = Counter(stems.values())
     return {name for name, stem in stems.items()
-            if len(stem) >= _MIN_STEM and shared[stem] == 1 and says(request, stem) and not says(str(taken), stem)}
+            if len(action_word(name)) >= _MIN_ACTION and shared[stem] == 1 and says(request, stem) and not says(str(taken), stem)}
