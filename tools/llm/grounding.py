@@ -250,6 +250,8 @@ class CallGrounding:
     def may_choose(self, text: str, piece: str) -> bool:
         """Whether `piece` may follow `text` in an enum value: only toward a value the request names, when it
         names any of the parameter's ("in standard mode" gave `mode` "turbo")."""
+        if not any(self.named_values.values()):  # most requests name none: no reading of the call
+            return True
         value = _STRING_VALUE.search(text)
         if not value:
             return True
