@@ -104,6 +104,18 @@ def test_shipped_planner_goes_on_with_the_tool_a_chain_names(planner, image):
     assert [(call["name"], call["args"]) for call in message.tool_calls] == [("classify_image", {"image": image})]
 
 
+@pytest.mark.parametrize("request_text", ["generate a yellow square, then tell me what colour the background of it is",
+                                          "make an orange square and then tell me if there's a square in it"])
+def test_shipped_planner_asks_the_question_a_chain_puts_about_its_image(planner, request_text):
+    """After the drawing the adapter alone captioned or classified it; the request asks a particular of
+    the image (`tools.llm.questions`), so the turn goes on with ask_image."""
+    drawn = [HumanMessage(request_text),
+             AIMessage("", tool_calls=[{"name": "generate_image", "args": {"prompt": "a square"}, "id": "c1"}]),
+             ToolMessage('{"images":["img_1f93b7624dce"]}', tool_call_id="c1")]
+    message = planner.bind_tools(builtin_schemas()).invoke(drawn)
+    assert [(call["name"], call["args"]["image"]) for call in message.tool_calls] == [("ask_image", "img_1f93b7624dce")]
+
+
 def test_shipped_planner_leaves_out_an_optional_number_the_request_does_not_give(planner):
     tip = {"name": "calculate_tip", "description": "Work out the tip on a bill.",
            "parameters": {"type": "object", "properties": {

@@ -23,6 +23,7 @@ from tools.llm.grounding import CallGrounding
 from tools.llm.loading import LoadedLM
 from tools.llm.naming import named_tools
 from tools.llm.prompt import CALL_OPEN, current_turn, parse_calls, user_words, without_user_words
+from tools.llm.questions import questioned_tools
 from tools.llm.quoting import FACT_QUOTE, QUOTE_END, fact_to_quote
 
 CANDIDATES = 256  # tokens tried, most likely first, before falling back to the grammar's shortest ending
@@ -235,7 +236,7 @@ class Decoder:
         """What a turn's first call adds to each tool's name: nothing for a tool near the user's words (the
         request's, or all the conversation's) as the nearest tool is, give or take `TOOL_SIMILARITY_MARGIN`;
         less the further a tool is beyond that. After a result, `NAMED_TOOL_LEAN` less for every tool but
-        those the request `asked` for by name (`_asked_for`).
+        those the request `asked` for (`_asked_for`).
 
         The small planner sometimes takes a tool the request has nothing to do with ("New York weather now"
         → log_medication_taken, "live translate Catalan to Indonesian" → split_bill), most often a tool
@@ -476,13 +477,16 @@ def _streamable(text: str) -> str:
 
 def _asked_for(messages: list[dict[str, str]], tools: list[dict[str, Any]]) -> set[str]:
     """After a result, the tools the request names by their action (`tools.llm.naming`) that the turn has
-    not called: the turn goes on with one of them, whatever the model's leaning to answer."""
+    not called, or else those that answer the particular question it asks of an image the result shows
+    (`tools.llm.questions`): the turn goes on with one of them, whatever the model's leaning to answer."""
     request, *since = current_turn(messages) or [None]
     if request is None or not since or since[-1]["role"] != "tool":
         return set()
     calls = [call for message in since if message["role"] == "assistant" for call in parse_calls(message["content"])]
-    taken = [arguments for _, arguments in calls]
-    return named_tools(user_words(request["content"]), [tool["name"] for tool in tools], taken) - {name for name, _ in calls}
+    called = {name for name, _ in calls}
+    said = user_words(request["content"])
+    named = named_tools(said, [tool["name"] for tool in tools], [arguments for _, arguments in calls]) - called
+    return named or questioned_tools(said, since[-1]["content"], tools, called)
 
 
 def _without_request(messages: list[dict[str, str]]) -> list[dict[str, str]]:
