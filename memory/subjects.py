@@ -40,8 +40,19 @@ SYNONYMS = {
     "children": "child", "pup": "dog", "doggy": "dog", "kitty": "cat",
     "favorite": "favourite", "color": "colour", "colors": "colours", "flavor": "flavour",
     "email address": "email", "e-mail": "email", "mobile number": "phone number", "cell number": "phone number",
+    "mother tongue": "native language",
     "home address": "address", "job title": "job", "profession": "job", "occupation": "job",
 }
+# One's partner's parents and siblings, and one's siblings' partners, are in-laws: "my wife's dad" is
+# "my father-in-law", not "my wife" (read before the synonyms, which drop whether a partner is a wife).
+IN_LAWS = (
+    (r"\b(?:wife|husband|spouse|partner)'s (?:father|dad|daddy|papa)\b", "father-in-law"),
+    (r"\b(?:wife|husband|spouse|partner)'s (?:mother|mum|mom|mam)\b", "mother-in-law"),
+    (r"\b(?:wife|husband|spouse|partner)'s (?:brother)\b", "brother-in-law"),
+    (r"\b(?:wife|husband|spouse|partner)'s (?:sister)\b", "sister-in-law"),
+    (r"\b(?:sister|brother)'s husband\b", "brother-in-law"),
+    (r"\b(?:sister|brother)'s wife\b", "sister-in-law"),
+)
 # Things whose kind a liking names: "I love green" is about colours, "I like circles best" about shapes.
 KINDS = {
     "colour": {"red", "orange", "yellow", "green", "blue", "purple", "violet", "pink", "brown", "black", "white",
@@ -81,6 +92,8 @@ def normalise(text: str) -> str:
     """Lower case, straight apostrophes, contractions expanded, spelling and synonyms unified, no end punctuation."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").strip().lower()
     for pattern, replacement in CONTRACTIONS:
+        text = re.sub(pattern, replacement, text)
+    for pattern, replacement in IN_LAWS:
         text = re.sub(pattern, replacement, text)
     text = _SYNONYM_PATTERN.sub(lambda m: SYNONYMS[m.group(1)], text)
     text = re.sub(r"\b(?:all-time|all time|absolute|very|most) favourite\b", "favourite", text)

@@ -63,6 +63,14 @@ def test_recalls_the_sister_for_a_question_about_her_name(store):
     assert store.recall("u", "draw a red star") == []  # nothing relevant is above the threshold
 
 
+def test_an_in_law_is_recalled_for_a_partners_parent_not_the_partner(store):
+    for fact in ("my wife is a veterinarian", "my father-in-law is a retired pilot", "my mother is named Helga",
+                 "my native language is Norwegian"):
+        store.remember("u", fact)
+    assert store.recall("u", "what did my wife's dad do for work?")[0].text == "my father-in-law is a retired pilot"
+    assert store.recall("u", "what's my mother tongue?", min_score=0.0)[0].text == "my native language is Norwegian"
+
+
 @pytest.mark.parametrize("liking", ["I love green", "I really like the colour green"])
 def test_a_liked_colour_is_recalled_for_the_favourite_colour(store, liking):
     for fact in (liking, "my sister is called Ana", "I like coffee", "my car is parked on level 3"):
@@ -224,6 +232,7 @@ def test_subject_patterns():
     assert parse_fact("stars are my favourite shape").key == parse_fact("I like circles best").key == "i|favourite shape"
     assert parse_fact("I love green").key != parse_fact("I like blue").key  # liking both is no change of mind
     assert parse_fact("I speak French") is None
+    assert parse_fact("my husband's sister lives in Rome").key == parse_fact("my sister-in-law lives in Oslo").key
     assert clean_fact("By the way, please remember that I live in Oslo.") == "I live in Oslo"
 
 
