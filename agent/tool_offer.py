@@ -42,6 +42,11 @@ the tool needs words (a prompt to draw, a query, a fact) is planned again withou
 nothing in them for the tool to work with. With a picture attached, the small planner otherwise drew
 "this picture" when asked to keep it, and drew "this image" first when asked to caption it and then draw
 one like it; after writing a digit, it drew the digit's id.
+
+After a tool has answered a request of one part (no "and", "then" or comma), a tool that looks at an
+image is offered only when the request says a word of its name or description ("describe it"): the small
+planner captioned the digit it had just written for "write a handwritten 6", and the star it had drawn
+for "could you do a star in my favourite colour?". A request of two parts keeps every tool for its second.
 """
 
 from __future__ import annotations
@@ -58,10 +63,12 @@ from agent.planner_view import attached_images, current_turn_start, message_text
 from tools.builtin import withheld_memory_tools
 from tools.image_store import IMAGE_ID, IMAGE_REFERENCE, requires_image
 from tools.llm.grounding import terms
+from tools.llm.naming import says
 from tools.llm.prompt import user_words
 from tools.llm.tool_similarity import tool_similarities
 
 # Words that only point at an image: "this picture", "it", "that one", "a new one like it".
+_JOINT = re.compile(r"\b(?:and|then|also|plus|after|afterwards|before)\b|[,;:]", re.IGNORECASE)  # a request's second part
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your|a|an) )?(?:(?:new|similar|same|attached|other|another) )?"
                       r"(?:it|one|image|picture|photo|pic|drawing|thing)s?(?: (?:like|as) (?:it|this|that)(?: one)?)?")
 
@@ -70,12 +77,23 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     """The tools the planner may call, given the messages it is shown at this step and the request:
     at most `limit` of them (0: no limit), the nearest the request or the user's words shown."""
     image = shows_image(shown)
-    withheld = withheld_memory_tools(request, after_result=bool(turn_results(shown)))
+    after_result = bool(turn_results(shown))
+    withheld = withheld_memory_tools(request, after_result)
+    if after_result and not _JOINT.search(request):
+        withheld |= {tool.name for tool in tools if takes_image(tool) and not asks_for_tool(request, tool)}
     offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
     if not 0 < limit < len(offered):
         return offered
     conversation = "\n".join(user_words(message_text(m)) for m in shown if isinstance(m, HumanMessage))
     return nearest_tools(offered, request, limit, conversation)
+
+
+def asks_for_tool(request: str, tool: BaseTool) -> bool:
+    """Whether the request says a word of the tool's name or description, endings aside ("describe it" for
+    caption_image, "Describe what an image shows.")."""
+    words = _terms(user_words(request))
+    return any(word == said or says(word, said) or says(said, word)
+               for word in _terms(f"{tool.name.replace('_', ' ')} {tool.description}") for said in words)
 
 
 def nearest_tools(tools: list[BaseTool], request: str, limit: int, conversation: str = "") -> list[BaseTool]:

@@ -161,6 +161,17 @@ def test_words_that_only_point_at_an_image(words, points):
     assert only_pointing(decision) == ({"draw"} if points else set())
 
 
+@pytest.mark.parametrize("request_text, looks", [("write a handwritten 6", False), ("write a handwritten 6 and describe it", True),
+                                                  ("write a handwritten 6, then tell me what you wrote", True),
+                                                  ("draw me a picture of a 6", True)])
+def test_after_a_result_a_one_part_request_is_offered_a_tool_that_looks_at_images_only_when_it_says_what_it_does(
+        request_text, looks):
+    graph, model = _graph([call("draw", prompt="a 6"), call("describe", image="img_000000000001"), "Here it is."])
+    messages = _turn(graph, request_text)
+    assert ("describe" in model.offered[1]) == looks
+    assert [m.name for m in messages if isinstance(m, ToolMessage)] == (["draw", "describe"] if looks else ["draw"])
+
+
 def test_storing_a_fact_mixed_from_a_memory_unasked_is_planned_again_without_remember():
     facts = {"ana": ["blue is my favourite colour"]}
     script = [call("remember", fact="a blue square"), call("draw", prompt="a blue square"), "Here it is."]
