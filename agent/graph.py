@@ -26,7 +26,7 @@ from langgraph.prebuilt.tool_node import ToolCallRequest
 
 from agent.planner_view import current_turn_start, message_text, planner_messages, turn_results
 from agent.state import AgentState
-from agent.tool_offer import new_calls, offered_tools, only_pointing, stores_from_memory
+from agent.tool_offer import followed_up_tool, new_calls, offered_tools, only_pointing, stores_from_memory
 from muse.settings import AgentSettings
 from tools.builtin import asks_for
 
@@ -59,11 +59,11 @@ def build_graph(
 ):
     planners: dict[tuple[str, ...], Runnable] = {}
 
-    def planner_for(offered: list[BaseTool]) -> Runnable:
-        """The chat model bound to these tools, bound once per tool set."""
-        key = tuple(tool.name for tool in offered)
+    def planner_for(offered: list[BaseTool], choice: str | None = None) -> Runnable:
+        """The chat model bound to these tools, bound once per tool set; `choice`, a tool it must call."""
+        key = (*(tool.name for tool in offered), choice)
         if key not in planners:
-            planners[key] = chat_model.bind_tools(offered) if offered else chat_model
+            planners[key] = chat_model.bind_tools(offered, tool_choice=choice) if offered else chat_model
         return planners[key]
 
     def screen_request(state: AgentState) -> dict[str, Any]:
@@ -85,7 +85,8 @@ def build_graph(
         shown = planner_messages(state["messages"], memories, settings.history_turns)
         request = message_text(state["messages"][current_turn_start(state["messages"])])
         offered = offered_tools(tools, shown, request, settings.max_offered_tools)
-        decision = planner_for(offered).invoke(shown)
+        repeated = None if turn_results(shown) else followed_up_tool(state["messages"], offered)
+        decision = planner_for(offered, repeated).invoke(shown)
         if memories and stores_from_memory(decision, memories, request):
             if asks_for("remember", request):
                 shown = planner_messages(state["messages"], [], settings.history_turns)

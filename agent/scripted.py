@@ -1,8 +1,8 @@
 """A chat model that plays a script: graph, server and eval logic tested offline and fast.
 
 Each call answers with the next message of the script (tool calls get fresh ids); the messages it
-was shown are kept in `seen` and the names of the tools it was offered in `offered`, so tests can
-check what the planner was given.
+was shown are kept in `seen`, the names of the tools it was offered in `offered` and the tool it was
+told to call in `chosen`, so tests can check what the planner was given.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class ScriptedChatModel(BaseChatModel):
     repeat: bool = False  # start the script again when it runs out, instead of failing
     seen: list[list[BaseMessage]] = Field(default_factory=list)
     offered: list[list[str]] = Field(default_factory=list)
+    chosen: list[Any] = Field(default_factory=list)  # each call's tool_choice (None: auto)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
     _ids: Any = PrivateAttr(default_factory=itertools.count)
 
@@ -39,13 +40,15 @@ class ScriptedChatModel(BaseChatModel):
         return "muse-scripted"
 
     def bind_tools(self, tools: Sequence[Any], **kwargs: Any):
-        return self.bind(tools=[convert_to_openai_tool(tool)["function"]["name"] for tool in tools])
+        return self.bind(tools=[convert_to_openai_tool(tool)["function"]["name"] for tool in tools],
+                         tool_choice=kwargs.get("tool_choice"))
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
         with self._lock:
             step = len(self.seen)
             self.seen.append(list(messages))
             self.offered.append(list(kwargs.get("tools", [])))
+            self.chosen.append(kwargs.get("tool_choice"))
             if step >= len(self.script) and not self.repeat:
                 raise IndexError(f"the script has {len(self.script)} answers; call {step + 1} asked for another")
             scripted = self.script[step % len(self.script)]

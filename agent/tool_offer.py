@@ -43,6 +43,11 @@ nothing in them for the tool to work with. With a picture attached, the small pl
 "this picture" when asked to keep it, and drew "this image" first when asked to caption it and then draw
 one like it; after writing a digit, it drew the digit's id.
 
+A follow-up that only changes a detail of the request before ("and in Quito?" after "what's the weather
+in Lima?", "what about 50 euros?") is planned with the one tool the turn before called, if it is offered:
+the planner is shown earlier requests and answers but not their calls, and the small planner answered
+"and in Quito?" with Lima's weather.
+
 After a tool has answered a request of one part (no "and", "then" or comma), a tool that looks at an
 image is offered only when the request says a word of its name or description ("describe it"): the small
 planner captioned the digit it had just written for "write a handwritten 6", and the star it had drawn
@@ -68,6 +73,10 @@ from tools.llm.prompt import user_words
 from tools.llm.tool_similarity import tool_similarities
 
 # Words that only point at an image: "this picture", "it", "that one", "a new one like it".
+# A request that only changes a detail of the one before: "and in Quito?", "what about tomorrow?"
+_FOLLOW_UP = re.compile(r"^(?:(?:and|but|ok|okay|now|so),? )?(?:what|how) about\b|^and (?:in|for|at|on|with|to|from|by)\b",
+                        re.IGNORECASE)
+FOLLOW_UP_WORDS = 8  # longer requests say what they want themselves
 _JOINT = re.compile(r"\b(?:and|then|also|plus|after|afterwards|before)\b|[,;:]", re.IGNORECASE)  # a request's second part
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your|a|an) )?(?:(?:new|similar|same|attached|other|another) )?"
                       r"(?:it|one|image|picture|photo|pic|drawing|thing)s?(?: (?:like|as) (?:it|this|that)(?: one)?)?")
@@ -86,6 +95,20 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
         return offered
     conversation = "\n".join(user_words(message_text(m)) for m in shown if isinstance(m, HumanMessage))
     return nearest_tools(offered, request, limit, conversation)
+
+
+def followed_up_tool(messages: list[AnyMessage], offered: list[BaseTool]) -> str | None:
+    """The tool a follow-up that only changes a detail asks for again ("and in Quito?" after the weather in
+    Lima): the one tool the turn before called, when it is offered."""
+    start = current_turn_start(messages)
+    request = message_text(messages[start]).strip()
+    if not _FOLLOW_UP.search(request) or len(request.split()) > FOLLOW_UP_WORDS:
+        return None
+    before = [index for index in range(start) if isinstance(messages[index], HumanMessage)]
+    if not before:
+        return None
+    called = {call["name"] for m in messages[before[-1] : start] if isinstance(m, AIMessage) for call in m.tool_calls}
+    return next(iter(called)) if len(called) == 1 and called <= {tool.name for tool in offered} else None
 
 
 def asks_for_tool(request: str, tool: BaseTool) -> bool:

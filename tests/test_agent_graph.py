@@ -172,6 +172,23 @@ def test_after_a_result_a_one_part_request_is_offered_a_tool_that_looks_at_image
     assert [m.name for m in messages if isinstance(m, ToolMessage)] == (["draw", "describe"] if looks else ["draw"])
 
 
+@tool
+def get_weather(city: str) -> str:
+    """The weather in a city."""
+    return '{"sky": "rain"}'
+
+
+@pytest.mark.parametrize("follow_up, repeats", [("and in Quito?", True), ("what about Quito?", True),
+                                                ("and also draw a cat", False), ("draw a cat", False),
+                                                ("and in Quito, and then in every other capital of South America?", False)])
+def test_a_follow_up_that_changes_a_detail_is_planned_with_the_tool_called_before(follow_up, repeats):
+    graph, model = _graph([call("get_weather", city="Lima"), "Rain in Lima.", call("get_weather", city="Quito"), "Rain."],
+                          tools=(draw, get_weather))
+    _turn(graph, "what's the weather in Lima?")
+    _turn(graph, follow_up)
+    assert model.chosen[:3] == [None, None, "get_weather" if repeats else None]
+
+
 def test_storing_a_fact_mixed_from_a_memory_unasked_is_planned_again_without_remember():
     facts = {"ana": ["blue is my favourite colour"]}
     script = [call("remember", fact="a blue square"), call("draw", prompt="a blue square"), "Here it is."]

@@ -116,6 +116,16 @@ def test_shipped_planner_asks_the_question_a_chain_puts_about_its_image(planner,
     assert [(call["name"], call["args"]["image"]) for call in message.tool_calls] == [("ask_image", "img_1f93b7624dce")]
 
 
+def test_shipped_planner_told_which_tool_to_call_takes_a_follow_ups_detail(planner):
+    """The agent plans "and in Quito?" with the tool the turn before called (`agent.tool_offer.followed_up_tool`);
+    the planner, shown the earlier exchange without its call, fills the call from the follow-up."""
+    weather = {"name": "get_weather", "description": "The current weather in a city.",
+               "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}
+    shown = [HumanMessage("what's the weather in Lima?"), AIMessage("Light rain in Lima."), HumanMessage("and in Quito?")]
+    message = planner.bind_tools([*builtin_schemas(), weather], tool_choice="get_weather").invoke(shown)
+    assert [(call["name"], call["args"]) for call in message.tool_calls] == [("get_weather", {"city": "Quito"})]
+
+
 def test_shipped_planner_leaves_out_an_optional_number_the_request_does_not_give(planner):
     tip = {"name": "calculate_tip", "description": "Work out the tip on a bill.",
            "parameters": {"type": "object", "properties": {
