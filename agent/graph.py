@@ -57,7 +57,7 @@ def build_graph(
     settings: AgentSettings,
     checkpointer: Any = None,
 ):
-    planners: dict[tuple[str, ...], Runnable] = {}
+    planners: dict[tuple[str | None, ...], Runnable] = {}
 
     def planner_for(offered: list[BaseTool], choice: str | None = None) -> Runnable:
         """The chat model bound to these tools, bound once per tool set; `choice`, a tool it must call."""

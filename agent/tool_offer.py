@@ -72,12 +72,12 @@ from tools.llm.naming import says
 from tools.llm.prompt import user_words
 from tools.llm.tool_similarity import tool_similarities
 
-# Words that only point at an image: "this picture", "it", "that one", "a new one like it".
 # A request that only changes a detail of the one before: "and in Quito?", "what about tomorrow?"
 _FOLLOW_UP = re.compile(r"^(?:(?:and|but|ok|okay|now|so),? )?(?:what|how) about\b|^and (?:in|for|at|on|with|to|from|by)\b",
                         re.IGNORECASE)
 FOLLOW_UP_WORDS = 8  # longer requests say what they want themselves
 _JOINT = re.compile(r"\b(?:and|then|also|plus|after|afterwards|before)\b|[,;:]", re.IGNORECASE)  # a request's second part
+# Words that only point at an image: "this picture", "it", "that one", "a new one like it".
 _POINTER = re.compile(r"(?:(?:this|that|the|these|those|my|your|a|an) )?(?:(?:new|similar|same|attached|other|another) )?"
                       r"(?:it|one|image|picture|photo|pic|drawing|thing)s?(?: (?:like|as) (?:it|this|that)(?: one)?)?")
 

@@ -48,8 +48,8 @@ SYNONYMS = {
 IN_LAWS = (
     (r"\b(?:wife|husband|spouse|partner)'s (?:father|dad|daddy|papa)\b", "father-in-law"),
     (r"\b(?:wife|husband|spouse|partner)'s (?:mother|mum|mom|mam)\b", "mother-in-law"),
-    (r"\b(?:wife|husband|spouse|partner)'s (?:brother)\b", "brother-in-law"),
-    (r"\b(?:wife|husband|spouse|partner)'s (?:sister)\b", "sister-in-law"),
+    (r"\b(?:wife|husband|spouse|partner)'s brother\b", "brother-in-law"),
+    (r"\b(?:wife|husband|spouse|partner)'s sister\b", "sister-in-law"),
     (r"\b(?:sister|brother)'s husband\b", "brother-in-law"),
     (r"\b(?:sister|brother)'s wife\b", "sister-in-law"),
 )
