@@ -13,6 +13,14 @@ def test_a_question_about_a_particular_asks_one():
         assert asks_particular(request), request
 
 
+def test_a_clause_of_the_request_s_own_asks_none():
+    for request in ("draw a star where the circle was", "draw a red star, and if you can, make it big",
+                    "draw a star which is red", "make an image of the digit 4 as if written by a child"):
+        assert not asks_particular(request), request
+    assert asks_particular("draw a star, what colour is it?")
+    assert asks_particular("make a red circle and ask the picture whether the circle is red")
+
+
 def test_a_question_about_the_whole_picture_asks_none():
     for request in ("draw a green circle and then tell me what you drew", "tell me what's in it",
                     "look at it and tell me what it shows", "and tell me what the picture shows", "describe it",

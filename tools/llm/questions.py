@@ -15,10 +15,14 @@ from typing import Any
 from tools.image_store import IMAGE_REFERENCE
 
 # A question about a particular: where, whether, which, how many, or "what" before the thing asked
-# about ("what colour", "what digit"), not before what shows or is shown ("what it shows", "what you drew").
+# about ("what colour", "what digit"), not before what shows or is shown ("what it shows", "what you drew");
+# put to someone ("tell me where", "check if") or asked outright ("what colour is it?"), not a clause of
+# the request's own ("draw a star where the circle was", "and if you can, make it big").
+_ASKED = r"(?:where|whether|if|which|how (?:many|big|large|small)|what (?!(?:{skip})\b)[a-z]+)".format(
+    skip="it|its|it's|you|this|that|these|those|they|he|she|i|we|is|was|are|the|a|an|there|does|do|did")
 _PARTICULAR = re.compile(
-    r"\b(?:where|whether|if|which|how (?:many|big|large|small)|"
-    r"what (?!(?:it|its|it's|you|this|that|these|those|they|he|she|i|we|is|was|are|the|a|an|there|does|do|did)\b)[a-z]+)\b"
+    rf"\b(?:tell me|check|see|say|let me know|find out|ask(?: it| the [a-z]+)?|answer),? {_ASKED}\b"
+    rf"|\b{_ASKED}(?: [a-z]+){{0,4}} (?:is|are|was|were|does|do|did|can)\b(?=[^?]*\?)"
 )
 
 
