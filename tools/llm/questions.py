@@ -3,8 +3,9 @@ colour the background is" is a question for the tool that answers questions abou
 the one that describes it.
 
 The small planner captions, classifies or searches again when the request goes on with a question about
-a particular of what came back ("then check where the circle is"): it learnt "tell me" as a caption's cue. A question about the whole ("tell me what it shows", "what you
-drew", "what's in it") stays the model's to route.
+a particular of what came back ("then check where the circle is"): it learnt "tell me" as a caption's
+cue. A question about the whole ("tell me what it shows", "what you drew", "what's in it") stays the
+model's to route.
 """
 
 from __future__ import annotations
