@@ -86,11 +86,12 @@ def offered_tools(tools: list[BaseTool], shown: list[AnyMessage], request: str, 
     """The tools the planner may call, given the messages it is shown at this step and the request:
     at most `limit` of them (0: no limit), the nearest the request or the user's words shown."""
     image = shows_image(shown)
+    looking = {tool.name for tool in tools if takes_image(tool)}
     after_result = bool(turn_results(shown))
     withheld = withheld_memory_tools(request, after_result)
     if after_result and not _JOINT.search(request):
-        withheld |= {tool.name for tool in tools if takes_image(tool) and not asks_for_tool(request, tool)}
-    offered = [tool for tool in tools if (image or not takes_image(tool)) and tool.name not in withheld]
+        withheld |= {tool.name for tool in tools if tool.name in looking and not asks_for_tool(request, tool)}
+    offered = [tool for tool in tools if (image or tool.name not in looking) and tool.name not in withheld]
     if not 0 < limit < len(offered):
         return offered
     conversation = "\n".join(user_words(message_text(m)) for m in shown if isinstance(m, HumanMessage))
@@ -104,10 +105,11 @@ def followed_up_tool(messages: list[AnyMessage], offered: list[BaseTool]) -> str
     request = message_text(messages[start]).strip()
     if not _FOLLOW_UP.search(request) or len(request.split()) > FOLLOW_UP_WORDS:
         return None
-    before = [index for index in range(start) if isinstance(messages[index], HumanMessage)]
-    if not before:
+    try:
+        previous = current_turn_start(messages[:start])
+    except ValueError:  # the session's first request follows nothing
         return None
-    called = {call["name"] for m in messages[before[-1] : start] if isinstance(m, AIMessage) for call in m.tool_calls}
+    called = {call["name"] for m in messages[previous:start] if isinstance(m, AIMessage) for call in m.tool_calls}
     return next(iter(called)) if len(called) == 1 and called <= {tool.name for tool in offered} else None
 
 
